@@ -1,0 +1,59 @@
+package org.lrp4j.cli;
+
+import java.util.concurrent.Callable;
+
+import org.lrp4j.tensor.kernel.Parallel;
+import org.lrp4j.tensor.kernel.Sgemm;
+import org.lrp4j.tensor.kernel.VectorSupport;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code lrp4j} command. */
+@Command(name = "lrp4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Explain neural-network decisions with Layer-wise Relevance Propagation.",
+        subcommands = {Main.Info.class})
+public final class Main implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests). */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.out);
+        return 0;
+    }
+
+    /** Prints what the engine runs on. */
+    @Command(name = "info", description = "Print the engine's kernels, threads and JVM.")
+    static final class Info implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.println("lrp4j " + Version.VERSION);
+            System.out.println("java      " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+            System.out.println("threads   " + Parallel.threads());
+            System.out.println("vector    " + (VectorSupport.available() ? "jdk.incubator.vector present"
+                    : "absent (start java with --add-modules jdk.incubator.vector for the fast kernels)"));
+            System.out.println("sgemm     " + Sgemm.best().name());
+            return 0;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        static final String VERSION = "0.1.0-SNAPSHOT";
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"lrp4j " + VERSION};
+        }
+    }
+}
