@@ -8,7 +8,7 @@ public class TensorShapeException extends IllegalArgumentException {
         super(message);
     }
 
-    static TensorShapeException expected(String op, String what, Object expected, Object actual) {
+    public static TensorShapeException expected(String op, String what, Object expected, Object actual) {
         return new TensorShapeException(op + ": " + what + " must be " + expected + " but was " + actual);
     }
 }

@@ -1,0 +1,405 @@
+package org.lrp4j.autodiff;
+
+import org.lrp4j.tensor.Shape;
+import org.lrp4j.tensor.Tensor;
+import org.lrp4j.tensor.Tensor.UnaryOp;
+import org.lrp4j.tensor.TensorShapeException;
+
+/**
+ * The differentiable operations. Each computes its value with the tensor engine and records how to send the
+ * gradient back. Backward functions are written with tensor operations only, and every "transposed" operation a
+ * backward needs (e.g. the transposed convolution) is itself an op here, so LRP rules built from these ops are
+ * differentiable functions of the weights.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    private static Tensor[] grads(Tensor... g) {
+        return g;
+    }
+
+    // ------------------------------------------------------------------ arithmetic with broadcasting
+
+    public static Variable add(Variable a, Variable b) {
+        Shape sa = a.shape();
+        Shape sb = b.shape();
+        return Variable.result(a.value().add(b.value()), "add",
+                g -> grads(a.requiresGrad() ? g.sumTo(sa) : null, b.requiresGrad() ? g.sumTo(sb) : null), a, b);
+    }
+
+    public static Variable sub(Variable a, Variable b) {
+        Shape sa = a.shape();
+        Shape sb = b.shape();
+        return Variable.result(a.value().sub(b.value()), "sub",
+                g -> grads(a.requiresGrad() ? g.sumTo(sa) : null, b.requiresGrad() ? g.neg().sumTo(sb) : null), a, b);
+    }
+
+    public static Variable mul(Variable a, Variable b) {
+        Tensor av = a.value();
+        Tensor bv = b.value();
+        return Variable.result(av.mul(bv), "mul",
+                g -> grads(a.requiresGrad() ? g.mul(bv).sumTo(av.shape()) : null,
+                        b.requiresGrad() ? g.mul(av).sumTo(bv.shape()) : null), a, b);
+    }
+
+    public static Variable div(Variable a, Variable b) {
+        Tensor av = a.value();
+        Tensor bv = b.value();
+        Tensor out = av.div(bv);
+        return Variable.result(out, "div",
+                g -> {
+                    Tensor ga = g.div(bv);
+                    return grads(a.requiresGrad() ? ga.sumTo(av.shape()) : null,
+                            b.requiresGrad() ? ga.mul(out).neg().sumTo(bv.shape()) : null);
+                }, a, b);
+    }
+
+    public static Variable add(Variable a, float s) {
+        return Variable.result(a.value().add(s), "addScalar", g -> grads(g), a);
+    }
+
+    public static Variable mul(Variable a, float s) {
+        return Variable.result(a.value().mul(s), "mulScalar", g -> grads(g.mul(s)), a);
+    }
+
+    public static Variable neg(Variable a) {
+        return Variable.result(a.value().neg(), "neg", g -> grads(g.neg()), a);
+    }
+
+    /** a ^ p for a constant exponent. */
+    public static Variable pow(Variable a, float p) {
+        Tensor av = a.value();
+        return Variable.result(av.pow(p), "pow", g -> grads(g.mul(av.pow(p - 1f).mul(p))), a);
+    }
+
+    /** Elementwise maximum; the gradient goes to {@code a} where a &gt;= b, else to {@code b}. */
+    public static Variable maximum(Variable a, Variable b) {
+        Tensor av = a.value();
+        Tensor bv = b.value();
+        return Variable.result(av.maximum(bv), "maximum", g -> {
+            Tensor m = av.ge(bv);
+            return grads(a.requiresGrad() ? g.mul(m).sumTo(av.shape()) : null,
+                    b.requiresGrad() ? g.mul(m.neg().add(1f)).sumTo(bv.shape()) : null);
+        }, a, b);
+    }
+
+    // ------------------------------------------------------------------ elementwise functions
+
+    public static Variable exp(Variable a) {
+        Tensor out = a.value().exp();
+        return Variable.result(out, "exp", g -> grads(g.mul(out)), a);
+    }
+
+    public static Variable log(Variable a) {
+        Tensor av = a.value();
+        return Variable.result(av.log(), "log", g -> grads(g.div(av)), a);
+    }
+
+    public static Variable sqrt(Variable a) {
+        Tensor out = a.value().sqrt();
+        return Variable.result(out, "sqrt", g -> grads(g.div(out.mul(2f))), a);
+    }
+
+    public static Variable square(Variable a) {
+        Tensor av = a.value();
+        return Variable.result(av.square(), "square", g -> grads(g.mul(av).mul(2f)), a);
+    }
+
+    public static Variable reciprocal(Variable a) {
+        Tensor out = a.value().reciprocal();
+        return Variable.result(out, "reciprocal", g -> grads(g.mul(out.square()).neg()), a);
+    }
+
+    /** |a|; the gradient at 0 is 0. */
+    public static Variable abs(Variable a) {
+        Tensor av = a.value();
+        return Variable.result(av.abs(), "abs", g -> grads(g.mul(av.sign())), a);
+    }
+
+    /** max(a, 0); the derivative at 0 is 0, as in PyTorch. */
+    public static Variable relu(Variable a) {
+        Tensor av = a.value();
+        return Variable.result(av.relu(), "relu", g -> grads(g.mul(av.unary(UnaryOp.STEP))), a);
+    }
+
+    /** a for a &gt; 0, slope * a otherwise. */
+    public static Variable leakyRelu(Variable a, float slope) {
+        Tensor av = a.value();
+        Tensor step = av.unary(UnaryOp.STEP);
+        // derivative: 1 where a > 0, slope elsewhere
+        Tensor d = step.mul(1f - slope).add(slope);
+        return Variable.result(av.mul(d), "leakyRelu", g -> grads(g.mul(d)), a);
+    }
+
+    public static Variable tanh(Variable a) {
+        Tensor out = a.value().tanh();
+        return Variable.result(out, "tanh", g -> grads(g.mul(out.square().neg().add(1f))), a);
+    }
+
+    public static Variable sigmoid(Variable a) {
+        Tensor out = a.value().sigmoid();
+        return Variable.result(out, "sigmoid", g -> grads(g.mul(out).mul(out.neg().add(1f))), a);
+    }
+
+    /** Clamps to [min, max]; the gradient passes where min &lt;= a &lt;= max (PyTorch's convention). */
+    public static Variable clamp(Variable a, float min, float max) {
+        Tensor av = a.value();
+        return Variable.result(av.clamp(min, max), "clamp", g -> {
+            Tensor inside = av.clamp(min, max).eq(av);
+            return grads(g.mul(inside));
+        }, a);
+    }
+
+    /** Positive part max(a, 0) (gradient 1 where a &gt;= 0). */
+    public static Variable positive(Variable a) {
+        return clamp(a, 0f, Float.POSITIVE_INFINITY);
+    }
+
+    /** Negative part min(a, 0) (gradient 1 where a &lt;= 0). */
+    public static Variable negative(Variable a) {
+        return clamp(a, Float.NEGATIVE_INFINITY, 0f);
+    }
+
+    /**
+     * {@code mask != 0 ? a : b} elementwise; the mask is data, not differentiated. The gradient goes to the
+     * selected operand.
+     */
+    public static Variable where(Tensor mask, Variable a, Variable b) {
+        Tensor av = a.value();
+        Tensor bv = b.value();
+        Tensor out = Tensor.where(mask, av, bv);
+        return Variable.result(out, "where", g -> {
+            Tensor zero = Tensor.zeros(1);
+            return grads(a.requiresGrad() ? Tensor.where(mask, g, zero).sumTo(av.shape()) : null,
+                    b.requiresGrad() ? Tensor.where(mask, zero, g).sumTo(bv.shape()) : null);
+        }, a, b);
+    }
+
+    /**
+     * The LRP stabilizer {@code z + eps * s(z)} with s(z) = +1 for z &gt;= 0 and -1 otherwise. The sign is treated
+     * as a constant (its derivative is zero almost everywhere), so the gradient passes unchanged.
+     */
+    public static Variable stabilize(Variable z, float eps) {
+        Tensor zv = z.value();
+        Tensor out = zv.add(zv.unary(UnaryOp.SIGN_NONNEG).mul(eps));
+        return Variable.result(out, "stabilize", g -> grads(g), z);
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    public static Variable sum(Variable a) {
+        Shape s = a.shape();
+        return Variable.result(a.value().sum(), "sum", g -> grads(Tensor.full(s, g.item())), a);
+    }
+
+    public static Variable mean(Variable a) {
+        Shape s = a.shape();
+        int n = Math.max(1, s.size());
+        return Variable.result(a.value().mean(), "mean", g -> grads(Tensor.full(s, g.item() / n)), a);
+    }
+
+    /** Sum over {@code axes}. */
+    public static Variable sum(Variable a, int[] axes, boolean keepDims) {
+        Shape s = a.shape();
+        Tensor out = a.value().sum(axes, keepDims);
+        Shape kept = a.value().sum(axes, true).shape();
+        return Variable.result(out, "sumAxes", g -> grads(g.reshape(kept).broadcastTo(s)), a);
+    }
+
+    /** Mean over {@code axes}. */
+    public static Variable mean(Variable a, int[] axes, boolean keepDims) {
+        int count = 1;
+        for (int ax : axes) {
+            count *= a.shape().dim(ax);
+        }
+        return mul(sum(a, axes, keepDims), 1f / Math.max(1, count));
+    }
+
+    /** Maximum along {@code axis}; the gradient goes to the first maximum. */
+    public static Variable max(Variable a, int axis, boolean keepDims) {
+        Tensor av = a.value();
+        Shape s = a.shape();
+        int ax = s.normalizeAxis(axis);
+        Tensor out = av.max(ax, keepDims);
+        Tensor arg = av.argmax(ax);
+        return Variable.result(out, "max", g -> {
+            Tensor gk = g.reshape(s.withDim(ax, 1));
+            Tensor ak = arg.reshape(s.withDim(ax, 1));
+            int outer = s.sizeOf(0, ax);
+            int len = s.dim(ax);
+            int inner = s.sizeOf(ax + 1, s.rank());
+            float[] gi = new float[s.size()];
+            for (int o = 0; o < outer; o++) {
+                for (int i = 0; i < inner; i++) {
+                    int k = (int) ak.getFlat(o * inner + i);
+                    gi[(o * len + k) * inner + i] = gk.getFlat(o * inner + i);
+                }
+            }
+            return grads(Tensor.wrap(gi, s));
+        }, a);
+    }
+
+    // ------------------------------------------------------------------ shape
+
+    public static Variable reshape(Variable a, int... dims) {
+        Shape s = a.shape();
+        return Variable.result(a.value().reshape(dims), "reshape", g -> grads(g.reshape(s)), a);
+    }
+
+    /** [N, d1, d2, ...] to [N, d1*d2*...] (ONNX Flatten with axis 1). */
+    public static Variable flatten(Variable a) {
+        return reshape(a, a.shape().dim(0), -1);
+    }
+
+    public static Variable permute(Variable a, int... perm) {
+        int[] inverse = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            inverse[a.shape().normalizeAxis(perm[i])] = i;
+        }
+        return Variable.result(a.value().permute(perm), "permute", g -> grads(g.permute(inverse)), a);
+    }
+
+    /** Copies {@code a} broadcast to {@code shape}; the gradient is summed back. */
+    public static Variable broadcastTo(Variable a, Shape shape) {
+        Shape s = a.shape();
+        return Variable.result(a.value().broadcastTo(shape), "broadcastTo", g -> grads(g.sumTo(s)), a);
+    }
+
+    /** Rows [from, to) along axis 0. */
+    public static Variable slice(Variable a, int from, int to) {
+        Shape s = a.shape();
+        return Variable.result(a.value().slice(from, to).copy(), "slice", g -> {
+            Tensor gi = Tensor.zeros(s);
+            gi.slice(from, to).copyFromInPlace(g);
+            return grads(gi);
+        }, a);
+    }
+
+    public static Variable concat(int axis, Variable... parts) {
+        Tensor[] values = new Tensor[parts.length];
+        int[] sizes = new int[parts.length];
+        int ax = parts.length == 0 ? 0 : parts[0].shape().normalizeAxis(axis);
+        for (int i = 0; i < parts.length; i++) {
+            values[i] = parts[i].value();
+            sizes[i] = values[i].rank() > ax ? values[i].dim(ax) : 0;
+        }
+        Tensor out = Tensor.concat(axis, values);
+        return Variable.result(out, "concat", g -> g.split(ax, sizes), parts);
+    }
+
+    public static Variable stack(int axis, Variable... parts) {
+        Variable[] u = new Variable[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            int r = parts[i].shape().rank();
+            int a = axis < 0 ? axis + r + 1 : axis;
+            int[] d = new int[r + 1];
+            for (int k = 0, j = 0; k <= r; k++) {
+                d[k] = k == a ? 1 : parts[i].shape().dim(j++);
+            }
+            u[i] = reshape(parts[i], d);
+        }
+        return concat(axis, u);
+    }
+
+    // ------------------------------------------------------------------ linear algebra
+
+    /** [m, k] x [k, n]. */
+    public static Variable matmul(Variable a, Variable b) {
+        Tensor av = a.value();
+        Tensor bv = b.value();
+        return Variable.result(av.matmul(bv), "matmul", g -> grads(
+                a.requiresGrad() ? Tensor.matmul(g, false, bv, true) : null,
+                b.requiresGrad() ? Tensor.matmul(av, true, g, false) : null), a, b);
+    }
+
+    /**
+     * Fully connected layer {@code y = x W^T + b} with x [N, in], W [out, in] (PyTorch's and ONNX Gemm transB=1
+     * layout), b [out] or null.
+     */
+    public static Variable linear(Variable x, Variable w, Variable b) {
+        Tensor xv = x.value();
+        Tensor wv = w.value();
+        if (xv.rank() != 2 || wv.rank() != 2) {
+            throw new TensorShapeException("linear: input must be [N, in] and weight [out, in] but were " + xv.shape()
+                    + " and " + wv.shape());
+        }
+        if (xv.dim(1) != wv.dim(1)) {
+            throw new TensorShapeException("linear: input has " + xv.dim(1) + " features but the weight "
+                    + wv.shape() + " expects " + wv.dim(1));
+        }
+        if (b != null && (b.shape().rank() != 1 || b.shape().dim(0) != wv.dim(0))) {
+            throw TensorShapeException.expected("linear", "the bias shape", Shape.of(wv.dim(0)), b.shape());
+        }
+        Tensor y = Tensor.matmul(xv, false, wv, true);
+        if (b != null) {
+            y = y.add(b.value());
+        }
+        Shape bs = b == null ? null : b.shape();
+        return Variable.result(y, "linear", g -> grads(
+                x.requiresGrad() ? Tensor.matmul(g, false, wv, false) : null,
+                w.requiresGrad() ? Tensor.matmul(g, true, xv, false) : null,
+                b != null && b.requiresGrad() ? g.sumTo(bs) : null), x, w, b);
+    }
+
+    // ------------------------------------------------------------------ probabilities and losses
+
+    /** Softmax along {@code axis}, computed with the maximum subtracted. */
+    public static Variable softmax(Variable a, int axis) {
+        Tensor av = a.value();
+        int ax = a.shape().normalizeAxis(axis);
+        Tensor e = av.sub(av.max(ax, true)).exp();
+        Tensor out = e.div(e.sum(ax, true));
+        return Variable.result(out, "softmax", g -> grads(out.mul(g.sub(g.mul(out).sum(ax, true)))), a);
+    }
+
+    /** log(softmax(a)) along {@code axis}, computed stably. */
+    public static Variable logSoftmax(Variable a, int axis) {
+        Tensor av = a.value();
+        int ax = a.shape().normalizeAxis(axis);
+        Tensor shifted = av.sub(av.max(ax, true));
+        Tensor out = shifted.sub(shifted.exp().sum(ax, true).log());
+        return Variable.result(out, "logSoftmax", g -> {
+            Tensor p = out.exp();
+            return grads(g.sub(p.mul(g.sum(ax, true))));
+        }, a);
+    }
+
+    /** Mean cross-entropy of logits [N, C] against class indices, as PyTorch's {@code cross_entropy}. */
+    public static Variable crossEntropy(Variable logits, int[] targets) {
+        Shape s = logits.shape();
+        if (s.rank() != 2 || s.dim(0) != targets.length) {
+            throw new TensorShapeException("crossEntropy: logits must be [N, C] with N = " + targets.length
+                    + " targets but were " + s);
+        }
+        int c = s.dim(1);
+        float[] onehot = new float[s.size()];
+        for (int i = 0; i < targets.length; i++) {
+            if (targets[i] < 0 || targets[i] >= c) {
+                throw new IllegalArgumentException("crossEntropy: target " + targets[i] + " of sample " + i
+                        + " is not a class index in [0, " + c + ")");
+            }
+            onehot[i * c + targets[i]] = 1f;
+        }
+        Variable picked = mul(logSoftmax(logits, 1), Variable.constant(Tensor.wrap(onehot, s)));
+        return mul(sum(picked), -1f / Math.max(1, targets.length));
+    }
+
+    /** Mean squared error. */
+    public static Variable mse(Variable prediction, Variable target) {
+        requireSameShape("mse", prediction, target);
+        return mean(square(sub(prediction, target)));
+    }
+
+    /** Mean absolute error. */
+    public static Variable l1(Variable prediction, Variable target) {
+        requireSameShape("l1", prediction, target);
+        return mean(abs(sub(prediction, target)));
+    }
+
+    private static void requireSameShape(String op, Variable a, Variable b) {
+        if (!a.shape().equals(b.shape())) {
+            throw TensorShapeException.expected(op, "the target's shape", a.shape(), b.shape());
+        }
+    }
+}

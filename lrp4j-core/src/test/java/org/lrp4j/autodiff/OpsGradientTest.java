@@ -1,0 +1,123 @@
+package org.lrp4j.autodiff;
+
+import static org.lrp4j.autodiff.GradCheck.awayFromZero;
+import static org.lrp4j.autodiff.GradCheck.check;
+import static org.lrp4j.autodiff.GradCheck.distinct;
+
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.lrp4j.tensor.Tensor;
+
+/** Every differentiable op: analytic gradient equals central finite differences on seeded random shapes. */
+class OpsGradientTest {
+
+    private static int dim(SplittableRandom r, int max) {
+        return 1 + r.nextInt(max);
+    }
+
+    private static Tensor randn(SplittableRandom r, int... dims) {
+        return Tensor.randn(r, 1f, dims);
+    }
+
+    private static Tensor positiveValues(SplittableRandom r, int... dims) {
+        return Tensor.rand(r, 0.5f, 2f, dims);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void broadcastingArithmeticGradientsMatchFiniteDifferences(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int a = dim(r, 4);
+        int b = dim(r, 5);
+        int c = dim(r, 3);
+        Tensor x = randn(r, a, b, c);
+        Tensor y = randn(r, b, 1);
+        Tensor d = positiveValues(r, 1, c);
+        check("add", seed, v -> Ops.add(v[0], v[1]), x, y);
+        check("sub", seed, v -> Ops.sub(v[0], v[1]), y, x);
+        check("mul", seed, v -> Ops.mul(v[0], v[1]), x, y);
+        check("div", seed, v -> Ops.div(v[0], v[1]), x, d);
+        check("addScalar/mulScalar/neg", seed, v -> Ops.neg(Ops.mul(Ops.add(v[0], 0.5f), 3f)), x);
+        check("pow", seed, v -> Ops.pow(v[0], 3f), x);
+        check("maximum", seed, v -> Ops.maximum(v[0], v[1]), distinct(r, 0.1f, a, b, c), distinct(r, 0.1f, b, c).add(0.05f));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void elementwiseFunctionGradientsMatchFiniteDifferences(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] s = {dim(r, 3), dim(r, 4), dim(r, 5)};
+        Tensor x = randn(r, s);
+        Tensor kinked = awayFromZero(r, 0.05f, s);
+        check("exp", seed, v -> Ops.exp(v[0]), x);
+        check("log", seed, v -> Ops.log(v[0]), positiveValues(r, s));
+        check("sqrt", seed, v -> Ops.sqrt(v[0]), positiveValues(r, s));
+        check("square", seed, v -> Ops.square(v[0]), x);
+        check("reciprocal", seed, v -> Ops.reciprocal(v[0]), positiveValues(r, s));
+        check("abs", seed, v -> Ops.abs(v[0]), kinked);
+        check("relu", seed, v -> Ops.relu(v[0]), kinked);
+        check("leakyRelu", seed, v -> Ops.leakyRelu(v[0], 0.1f), kinked);
+        check("tanh", seed, v -> Ops.tanh(v[0]), x);
+        check("sigmoid", seed, v -> Ops.sigmoid(v[0]), x);
+        check("clamp", seed, v -> Ops.clamp(v[0], -0.5f, 0.7f), kinked.mul(2f).add(0.02f));
+        check("positive", seed, v -> Ops.positive(v[0]), kinked);
+        check("negative", seed, v -> Ops.negative(v[0]), kinked);
+        check("stabilize", seed, v -> Ops.stabilize(v[0], 0.25f), kinked);
+        Tensor mask = Tensor.rand(r, 0f, 1f, s).gt(0.5f);
+        check("where", seed, v -> Ops.where(mask, v[0], v[1]), x, randn(r, s[2]));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void reductionAndShapeGradientsMatchFiniteDifferences(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] s = {dim(r, 3), dim(r, 4), dim(r, 5)};
+        Tensor x = randn(r, s);
+        int axis = r.nextInt(3);
+        check("sum", seed, v -> Ops.sum(v[0]), x);
+        check("mean", seed, v -> Ops.mean(v[0]), x);
+        check("sumAxes", seed, v -> Ops.sum(v[0], new int[] {axis, (axis + 2) % 3}, false), x);
+        check("meanAxes keepDims", seed, v -> Ops.mean(v[0], new int[] {axis}, true), x);
+        check("max", seed, v -> Ops.max(v[0], axis, r.nextBoolean()), distinct(r, 0.1f, s));
+        check("reshape/flatten", seed, v -> Ops.flatten(Ops.reshape(v[0], s[0], -1)), x);
+        check("permute", seed, v -> Ops.permute(v[0], 2, 0, 1), x);
+        check("broadcastTo", seed, v -> Ops.broadcastTo(v[0], org.lrp4j.tensor.Shape.of(2, s[0], s[1], s[2])), x);
+        check("slice", seed, v -> Ops.slice(v[0], 0, 1), x);
+        check("concat", seed, v -> Ops.concat(1, v[0], v[1]), x, randn(r, s[0], 2, s[2]));
+        check("stack", seed, v -> Ops.stack(0, v[0], v[1]), x, randn(r, s));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void linearAlgebraGradientsMatchFiniteDifferences(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int m = dim(r, 7);
+        int k = dim(r, 9);
+        int n = dim(r, 6);
+        check("matmul", seed, v -> Ops.matmul(v[0], v[1]), randn(r, m, k), randn(r, k, n));
+        check("linear", seed, v -> Ops.linear(v[0], v[1], v[2]), randn(r, m, k), randn(r, n, k), randn(r, n));
+        check("linear without bias", seed, v -> Ops.linear(v[0], v[1], null), randn(r, m, k), randn(r, n, k));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void probabilityAndLossGradientsMatchFiniteDifferences(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int n = dim(r, 5);
+        int c = 2 + r.nextInt(6);
+        Tensor logits = randn(r, n, c).mul(2f);
+        int[] targets = new int[n];
+        for (int i = 0; i < n; i++) {
+            targets[i] = r.nextInt(c);
+        }
+        check("softmax", seed, v -> Ops.softmax(v[0], 1), logits);
+        check("logSoftmax", seed, v -> Ops.logSoftmax(v[0], -1), logits);
+        check("crossEntropy", seed, v -> Ops.crossEntropy(v[0], targets), logits);
+        check("mse", seed, v -> Ops.mse(v[0], v[1]), logits, randn(r, n, c));
+        Tensor target = randn(r, n, c);
+        Tensor offset = awayFromZero(r, 0.05f, n, c);
+        check("l1", seed, v -> Ops.l1(v[0], Variable.constant(target)), target.add(offset));
+    }
+}
