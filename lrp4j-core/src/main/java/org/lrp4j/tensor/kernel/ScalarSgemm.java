@@ -20,6 +20,10 @@ final class ScalarSgemm implements GemmKernel {
         if (m == 0 || n == 0) {
             return;
         }
+        if (k == 0 || alpha == 0f) {
+            scaleC(m, n, beta, c, cOff, ldc);
+            return;
+        }
         // B as k x n row-major, so the inner loop is contiguous.
         float[] bb;
         int bo;
@@ -63,5 +67,42 @@ final class ScalarSgemm implements GemmKernel {
                 }
             }
         });
+    }
+
+    /** C = beta * C (C = 0 when beta is 0): the result when alpha or k is 0. */
+    static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int cr = cOff + i * ldc;
+            if (beta == 0f) {
+                java.util.Arrays.fill(c, cr, cr + n, 0f);
+            } else if (beta != 1f) {
+                for (int j = 0; j < n; j++) {
+                    c[cr + j] *= beta;
+                }
+            }
+        }
+    }
+
+    /** A plain single-threaded dot-product loop for small problems, where packing and threads do not pay. */
+    static void serial(boolean transA, boolean transB, int m, int n, int k,
+                       float alpha, float[] a, int aOff, int lda,
+                       float[] b, int bOff, int ldb,
+                       float beta, float[] c, int cOff, int ldc) {
+        int aI = transA ? 1 : lda;
+        int aP = transA ? lda : 1;
+        int bP = transB ? 1 : ldb;
+        int bJ = transB ? ldb : 1;
+        for (int i = 0; i < m; i++) {
+            int cr = cOff + i * ldc;
+            int ar = aOff + i * aI;
+            for (int j = 0; j < n; j++) {
+                int bc = bOff + j * bJ;
+                float s = 0f;
+                for (int p = 0; p < k; p++) {
+                    s += a[ar + p * aP] * b[bc + p * bP];
+                }
+                c[cr + j] = beta == 0f ? alpha * s : alpha * s + beta * c[cr + j];
+            }
+        }
     }
 }

@@ -1,0 +1,455 @@
+package org.lrp4j.tensor.kernel;
+
+import org.lrp4j.tensor.Shape;
+import org.lrp4j.tensor.Tensor;
+import org.lrp4j.tensor.TensorShapeException;
+
+/**
+ * 2-D convolution over NCHW tensors (cross-correlation, as in PyTorch and ONNX) and its gradients.
+ *
+ * <p>Strategy: im2col + {@link Sgemm}. The output positions of all images form J = N * OH * OW columns; they are
+ * processed in blocks. Small feature maps are batched (a block holds several whole images, so the GEMM is wide
+ * even for 7x7 maps); large ones are tiled within one image when the column buffer would exceed a cap. Per block
+ * and group, the column matrix {@code col[K, cols]} (K = C/groups * kH * kW) is built in parallel over its rows;
+ * the GEMM parallelises itself. When a block is one image the GEMM reads and writes the tensors in place; a
+ * batched block goes through a small staging buffer. 1x1 stride-1 unpadded convolutions skip im2col entirely.
+ */
+public final class Conv2d {
+    private Conv2d() {
+    }
+
+    /** Largest im2col buffer in floats (32 MB) unless one column of it is already larger. */
+    private static final long COL_CAP = 8L << 20;
+    /** Batch whole images into one GEMM until it has about this many columns. */
+    private static final int TARGET_COLS = 4096;
+    /** Minimum floats per parallel chunk of the copy loops. */
+    private static final int COPY_GRAIN = 1 << 14;
+
+    // ------------------------------------------------------------------ public API
+
+    public static Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec) {
+        Shape os = spec.outputShape(x.shape(), w.shape());
+        Geom g = new Geom(x.shape(), w.shape(), os, spec);
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != g.cout)) {
+            throw new TensorShapeException("conv2d: bias must have shape [" + g.cout + "] but has shape "
+                    + bias.shape());
+        }
+        float[] out = new float[os.size()];
+        float[] xd = x.data();
+        int xo = x.offset();
+        float[] wd = w.data();
+        int wo = w.offset();
+        int cols = g.blockCols();
+        if (g.pointwise() && g.nb == 1) {
+            for (int n = 0; n < g.n; n++) {
+                for (int gi = 0; gi < g.groups; gi++) {
+                    Sgemm.gemm(false, false, g.cog, g.p, g.kdim, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
+                            xd, xo + (n * g.c + gi * g.cg) * g.p, g.p,
+                            0f, out, (n * g.cout + gi * g.cog) * g.p, g.p);
+                }
+            }
+        } else {
+            float[] col = new float[g.kdim * cols];
+            float[] tmp = g.nb > 1 ? new float[g.cog * cols] : null;
+            for (int gi = 0; gi < g.groups; gi++) {
+                for (int n0 = 0; n0 < g.n; n0 += g.nb) {
+                    int n1 = Math.min(g.n, n0 + g.nb);
+                    for (int p0 = 0; p0 < g.p; p0 += g.pb) {
+                        int p1 = Math.min(g.p, p0 + g.pb);
+                        int bc = (n1 - n0) * (p1 - p0);
+                        im2col(g, xd, xo, gi, n0, n1, p0, p1, col);
+                        if (n1 - n0 == 1) {
+                            Sgemm.gemm(false, false, g.cog, bc, g.kdim, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
+                                    col, 0, bc, 0f, out, (n0 * g.cout + gi * g.cog) * g.p + p0, g.p);
+                        } else {
+                            Sgemm.gemm(false, false, g.cog, bc, g.kdim, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
+                                    col, 0, bc, 0f, tmp, 0, bc);
+                            unstage(g, tmp, out, 0, gi, n0, n1);
+                        }
+                    }
+                }
+            }
+        }
+        if (bias != null) {
+            addBias(g, out, bias.data(), bias.offset());
+        }
+        return Tensor.wrap(out, os);
+    }
+
+    /** Gradient w.r.t. the input = transposed convolution of gy with w. */
+    public static Tensor backwardInput(Tensor gy, Tensor w, Shape inputShape, Conv2dSpec spec) {
+        Shape os = spec.outputShape(inputShape, w.shape());
+        requireShape("conv2d backwardInput", "output gradient", os, gy.shape());
+        Geom g = new Geom(inputShape, w.shape(), os, spec);
+        float[] gx = new float[inputShape.size()];
+        float[] gd = gy.data();
+        int go = gy.offset();
+        float[] wd = w.data();
+        int wo = w.offset();
+        int cols = g.blockCols();
+        if (g.pointwise() && g.nb == 1) {
+            for (int n = 0; n < g.n; n++) {
+                for (int gi = 0; gi < g.groups; gi++) {
+                    Sgemm.gemm(true, false, g.kdim, g.p, g.cog, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
+                            gd, go + (n * g.cout + gi * g.cog) * g.p, g.p,
+                            0f, gx, (n * g.c + gi * g.cg) * g.p, g.p);
+                }
+            }
+            return Tensor.wrap(gx, inputShape);
+        }
+        float[] col = new float[g.kdim * cols];
+        float[] tmp = g.nb > 1 ? new float[g.cog * cols] : null;
+        for (int gi = 0; gi < g.groups; gi++) {
+            for (int n0 = 0; n0 < g.n; n0 += g.nb) {
+                int n1 = Math.min(g.n, n0 + g.nb);
+                for (int p0 = 0; p0 < g.p; p0 += g.pb) {
+                    int p1 = Math.min(g.p, p0 + g.pb);
+                    int bc = (n1 - n0) * (p1 - p0);
+                    if (n1 - n0 == 1) {
+                        Sgemm.gemm(true, false, g.kdim, bc, g.cog, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
+                                gd, go + (n0 * g.cout + gi * g.cog) * g.p + p0, g.p, 0f, col, 0, bc);
+                    } else {
+                        stage(g, gd, go, tmp, gi, n0, n1);
+                        Sgemm.gemm(true, false, g.kdim, bc, g.cog, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
+                                tmp, 0, bc, 0f, col, 0, bc);
+                    }
+                    col2im(g, col, gx, gi, n0, n1, p0, p1);
+                }
+            }
+        }
+        return Tensor.wrap(gx, inputShape);
+    }
+
+    /** Gradient w.r.t. the weight. */
+    public static Tensor backwardWeight(Tensor x, Tensor gy, Shape weightShape, Conv2dSpec spec) {
+        Shape os = spec.outputShape(x.shape(), weightShape);
+        requireShape("conv2d backwardWeight", "output gradient", os, gy.shape());
+        Geom g = new Geom(x.shape(), weightShape, os, spec);
+        float[] gw = new float[weightShape.size()];
+        float[] xd = x.data();
+        int xo = x.offset();
+        float[] gd = gy.data();
+        int go = gy.offset();
+        int cols = g.blockCols();
+        if (g.pointwise() && g.nb == 1) {
+            for (int gi = 0; gi < g.groups; gi++) {
+                for (int n = 0; n < g.n; n++) {
+                    Sgemm.gemm(false, true, g.cog, g.kdim, g.p, 1f, gd, go + (n * g.cout + gi * g.cog) * g.p, g.p,
+                            xd, xo + (n * g.c + gi * g.cg) * g.p, g.p,
+                            n == 0 ? 0f : 1f, gw, gi * g.cog * g.kdim, g.kdim);
+                }
+            }
+            return Tensor.wrap(gw, weightShape);
+        }
+        float[] col = new float[g.kdim * cols];
+        float[] tmp = g.nb > 1 ? new float[g.cog * cols] : null;
+        for (int gi = 0; gi < g.groups; gi++) {
+            boolean first = true;
+            for (int n0 = 0; n0 < g.n; n0 += g.nb) {
+                int n1 = Math.min(g.n, n0 + g.nb);
+                for (int p0 = 0; p0 < g.p; p0 += g.pb) {
+                    int p1 = Math.min(g.p, p0 + g.pb);
+                    int bc = (n1 - n0) * (p1 - p0);
+                    im2col(g, xd, xo, gi, n0, n1, p0, p1, col);
+                    float beta = first ? 0f : 1f;
+                    if (n1 - n0 == 1) {
+                        Sgemm.gemm(false, true, g.cog, g.kdim, bc, 1f,
+                                gd, go + (n0 * g.cout + gi * g.cog) * g.p + p0, g.p,
+                                col, 0, bc, beta, gw, gi * g.cog * g.kdim, g.kdim);
+                    } else {
+                        stage(g, gd, go, tmp, gi, n0, n1);
+                        Sgemm.gemm(false, true, g.cog, g.kdim, bc, 1f, tmp, 0, bc,
+                                col, 0, bc, beta, gw, gi * g.cog * g.kdim, g.kdim);
+                    }
+                    first = false;
+                }
+            }
+        }
+        return Tensor.wrap(gw, weightShape);
+    }
+
+    /** Gradient w.r.t. the bias: sum of gy over N, H, W -> [Cout]. */
+    public static Tensor backwardBias(Tensor gy) {
+        if (gy.rank() != 4) {
+            throw new TensorShapeException("conv2d backwardBias: output gradient must have rank 4 [N, Cout, OH, OW]"
+                    + " but has shape " + gy.shape());
+        }
+        int n = gy.dim(0);
+        int cout = gy.dim(1);
+        int plane = gy.dim(2) * gy.dim(3);
+        float[] d = gy.data();
+        int off = gy.offset();
+        float[] out = new float[cout];
+        Parallel.range(cout, Math.max(1, COPY_GRAIN / Math.max(1, n * plane)), (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                double s = 0;
+                for (int i = 0; i < n; i++) {
+                    int base = off + (i * cout + c) * plane;
+                    float part = 0f;
+                    for (int k = 0; k < plane; k++) {
+                        part += d[base + k];
+                    }
+                    s += part;
+                }
+                out[c] = (float) s;
+            }
+        });
+        return Tensor.wrap(out, cout);
+    }
+
+    // ------------------------------------------------------------------ geometry
+
+    /** Sizes of one convolution and its block plan. */
+    private static final class Geom {
+        final int n;
+        final int c;
+        final int h;
+        final int w;
+        final int cout;
+        final int kh;
+        final int kw;
+        final int oh;
+        final int ow;
+        final int groups;
+        final int cg;
+        final int cog;
+        /** Rows of the column matrix: C/groups * kH * kW. */
+        final int kdim;
+        /** Output positions per image: OH * OW. */
+        final int p;
+        final int sh;
+        final int sw;
+        final int pt;
+        final int pl;
+        final int pbot;
+        final int pr;
+        final int dh;
+        final int dw;
+        /** Images per block (> 1 only when a block holds whole images). */
+        final int nb;
+        /** Output positions per block and image (P unless an image is tiled). */
+        final int pb;
+
+        Geom(Shape in, Shape wt, Shape out, Conv2dSpec s) {
+            n = in.dim(0);
+            c = in.dim(1);
+            h = in.dim(2);
+            w = in.dim(3);
+            cout = wt.dim(0);
+            kh = wt.dim(2);
+            kw = wt.dim(3);
+            oh = out.dim(2);
+            ow = out.dim(3);
+            groups = s.groups();
+            cg = c / groups;
+            cog = cout / groups;
+            kdim = cg * kh * kw;
+            p = oh * ow;
+            sh = s.strideH();
+            sw = s.strideW();
+            pt = s.padTop();
+            pl = s.padLeft();
+            pbot = s.padBottom();
+            pr = s.padRight();
+            dh = s.dilationH();
+            dw = s.dilationW();
+            long perImage = (long) kdim * p;
+            if (perImage <= COL_CAP) {
+                long byCap = COL_CAP / Math.max(1, perImage);
+                long byTarget = (TARGET_COLS + p - 1) / p;
+                nb = (int) Math.max(1, Math.min(n, Math.min(byCap, byTarget)));
+                pb = p;
+            } else {
+                nb = 1;
+                long tiles = (perImage + COL_CAP - 1) / COL_CAP;
+                pb = (int) Math.max(1, (p + tiles - 1) / tiles);
+            }
+            if ((long) kdim * nb * pb > Integer.MAX_VALUE - 8 || (long) cog * nb * pb > Integer.MAX_VALUE - 8) {
+                throw new TensorShapeException("conv2d: column matrix too large for input " + in + " and weight "
+                        + wt);
+            }
+        }
+
+        int blockCols() {
+            return nb * pb;
+        }
+
+        /** 1x1 kernel, stride 1, no padding: the input planes are the column matrix. */
+        boolean pointwise() {
+            return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && pbot == 0 && pr == 0;
+        }
+    }
+
+    private static void requireShape(String op, String what, Shape expected, Shape actual) {
+        if (!expected.equals(actual)) {
+            throw new TensorShapeException(op + ": " + what + " must have shape " + expected + " but has shape "
+                    + actual);
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+
+    // ------------------------------------------------------------------ im2col / col2im
+
+    /**
+     * Fills {@code col[K, bc]} for group {@code gi}, images [n0, n1) and positions [p0, p1) of each: row
+     * r = (c, ki, kj), column (n - n0) * (p1 - p0) + (pos - p0).
+     */
+    private static void im2col(Geom g, float[] x, int xo, int gi, int n0, int n1, int p0, int p1, float[] col) {
+        int span = p1 - p0;
+        int bc = (n1 - n0) * span;
+        int kk = g.kh * g.kw;
+        Parallel.range(g.kdim, Math.max(1, COPY_GRAIN / Math.max(1, bc)), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int ci = r / kk;
+                int rem = r - ci * kk;
+                int ki = rem / g.kw;
+                int kj = rem - ki * g.kw;
+                int chan = gi * g.cg + ci;
+                for (int n = n0; n < n1; n++) {
+                    int plane = xo + (n * g.c + chan) * g.h * g.w;
+                    int dst = r * bc + (n - n0) * span;
+                    im2colRow(g, x, plane, col, dst, p0, p1, ki, kj);
+                }
+            }
+        });
+    }
+
+    /** One row segment of the column matrix: tap (ki, kj) of one input plane over positions [p0, p1). */
+    private static void im2colRow(Geom g, float[] x, int plane, float[] col, int dst, int p0, int p1,
+                                  int ki, int kj) {
+        int ow = g.ow;
+        int sw = g.sw;
+        int offW = kj * g.dw - g.pl;
+        // ow with 0 <= ow * sw + offW < W
+        int lo0 = Math.max(0, ceilDiv(-offW, sw));
+        int hi0 = Math.min(ow, Math.floorDiv(g.w - 1 - offW, sw) + 1);
+        int ohFirst = p0 / ow;
+        int ohLast = (p1 - 1) / ow;
+        for (int oh = ohFirst; oh <= ohLast; oh++) {
+            int a = oh == ohFirst ? p0 - oh * ow : 0;
+            int b = oh == ohLast ? p1 - oh * ow : ow;
+            int d = dst + oh * ow - p0;
+            int ih = oh * g.sh - g.pt + ki * g.dh;
+            if (ih < 0 || ih >= g.h) {
+                java.util.Arrays.fill(col, d + a, d + b, 0f);
+                continue;
+            }
+            int lo = Math.max(a, lo0);
+            int hi = Math.min(b, hi0);
+            if (hi < lo) {
+                hi = lo = Math.min(b, Math.max(a, lo));
+            }
+            if (lo > a) {
+                java.util.Arrays.fill(col, d + a, d + lo, 0f);
+            }
+            int src = plane + ih * g.w + offW;
+            if (sw == 1) {
+                System.arraycopy(x, src + lo, col, d + lo, hi - lo);
+            } else {
+                for (int o = lo; o < hi; o++) {
+                    col[d + o] = x[src + o * sw];
+                }
+            }
+            if (b > hi) {
+                java.util.Arrays.fill(col, d + hi, d + b, 0f);
+            }
+        }
+    }
+
+    /** Adds the column matrix back into the input-gradient planes of group {@code gi}; parallel over planes. */
+    private static void col2im(Geom g, float[] col, float[] gx, int gi, int n0, int n1, int p0, int p1) {
+        int span = p1 - p0;
+        int bc = (n1 - n0) * span;
+        int kk = g.kh * g.kw;
+        int planes = (n1 - n0) * g.cg;
+        Parallel.range(planes, Math.max(1, COPY_GRAIN / Math.max(1, span * kk)), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int nn = t / g.cg;
+                int ci = t - nn * g.cg;
+                int plane = ((n0 + nn) * g.c + gi * g.cg + ci) * g.h * g.w;
+                for (int rem = 0; rem < kk; rem++) {
+                    int ki = rem / g.kw;
+                    int kj = rem - ki * g.kw;
+                    int src = (ci * kk + rem) * bc + nn * span;
+                    col2imRow(g, col, src, gx, plane, p0, p1, ki, kj);
+                }
+            }
+        });
+    }
+
+    private static void col2imRow(Geom g, float[] col, int src, float[] gx, int plane, int p0, int p1,
+                                  int ki, int kj) {
+        int ow = g.ow;
+        int sw = g.sw;
+        int offW = kj * g.dw - g.pl;
+        int lo0 = Math.max(0, ceilDiv(-offW, sw));
+        int hi0 = Math.min(ow, Math.floorDiv(g.w - 1 - offW, sw) + 1);
+        int ohFirst = p0 / ow;
+        int ohLast = (p1 - 1) / ow;
+        for (int oh = ohFirst; oh <= ohLast; oh++) {
+            int ih = oh * g.sh - g.pt + ki * g.dh;
+            if (ih < 0 || ih >= g.h) {
+                continue;
+            }
+            int a = oh == ohFirst ? p0 - oh * ow : 0;
+            int b = oh == ohLast ? p1 - oh * ow : ow;
+            int lo = Math.max(a, lo0);
+            int hi = Math.min(b, hi0);
+            int s = src + oh * ow - p0;
+            int dst = plane + ih * g.w + offW;
+            if (sw == 1) {
+                for (int o = lo; o < hi; o++) {
+                    gx[dst + o] += col[s + o];
+                }
+            } else {
+                for (int o = lo; o < hi; o++) {
+                    gx[dst + o * sw] += col[s + o];
+                }
+            }
+        }
+    }
+
+    /** Copies the output-gradient rows of group {@code gi}, images [n0, n1), into {@code tmp[Cog, nImages * P]}. */
+    private static void stage(Geom g, float[] gy, int go, float[] tmp, int gi, int n0, int n1) {
+        int nimg = n1 - n0;
+        int bc = nimg * g.p;
+        Parallel.range(g.cog, Math.max(1, COPY_GRAIN / Math.max(1, bc)), (c0, c1) -> {
+            for (int co = c0; co < c1; co++) {
+                for (int i = 0; i < nimg; i++) {
+                    System.arraycopy(gy, go + ((n0 + i) * g.cout + gi * g.cog + co) * g.p, tmp, co * bc + i * g.p,
+                            g.p);
+                }
+            }
+        });
+    }
+
+    /** The inverse of {@link #stage}: {@code tmp[Cog, nImages * P]} into the output planes of group {@code gi}. */
+    private static void unstage(Geom g, float[] tmp, float[] out, int oo, int gi, int n0, int n1) {
+        int nimg = n1 - n0;
+        int bc = nimg * g.p;
+        Parallel.range(g.cog, Math.max(1, COPY_GRAIN / Math.max(1, bc)), (c0, c1) -> {
+            for (int co = c0; co < c1; co++) {
+                for (int i = 0; i < nimg; i++) {
+                    System.arraycopy(tmp, co * bc + i * g.p, out, oo + ((n0 + i) * g.cout + gi * g.cog + co) * g.p,
+                            g.p);
+                }
+            }
+        });
+    }
+
+    private static void addBias(Geom g, float[] out, float[] b, int bo) {
+        int planes = g.n * g.cout;
+        Parallel.range(planes, Math.max(1, COPY_GRAIN / Math.max(1, g.p)), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                float v = b[bo + t % g.cout];
+                int base = t * g.p;
+                for (int k = 0; k < g.p; k++) {
+                    out[base + k] += v;
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,272 @@
+package org.lrp4j.tensor.kernel;
+
+import org.lrp4j.tensor.Shape;
+import org.lrp4j.tensor.Tensor;
+import org.lrp4j.tensor.TensorShapeException;
+
+/** 2-D max / average / global average pooling over NCHW tensors and their gradients; parallel over N*C planes. */
+public final class Pooling {
+    private Pooling() {
+    }
+
+    /** Minimum input floats per parallel chunk. */
+    private static final int GRAIN = 1 << 14;
+
+    /**
+     * The output and, per output element, the flat index (into the input tensor, 0-based from its offset) of the
+     * chosen maximum.
+     */
+    public record MaxPoolResult(Tensor output, int[] argmax) {
+    }
+
+    /** Max pooling; padding never wins, ties pick the first maximum in row-major window order, NaN propagates. */
+    public static MaxPoolResult maxPool(Tensor x, Pool2dSpec spec) {
+        Shape os = spec.outputShape("maxPool", x.shape());
+        int h = x.dim(2);
+        int w = x.dim(3);
+        int oh = os.dim(2);
+        int ow = os.dim(3);
+        int planes = os.dim(0) * os.dim(1);
+        float[] xd = x.data();
+        int xo = x.offset();
+        float[] out = new float[os.size()];
+        int[] arg = new int[os.size()];
+        int kh = spec.kernelH();
+        int kw = spec.kernelW();
+        int sh = spec.strideH();
+        int sw = spec.strideW();
+        int pt = spec.padTop();
+        int pl = spec.padLeft();
+        Parallel.range(planes, grain(h * w), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int inBase = t * h * w;
+                int outBase = t * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    int hs = i * sh - pt;
+                    int he = Math.min(hs + kh, h);
+                    hs = Math.max(hs, 0);
+                    for (int j = 0; j < ow; j++) {
+                        int ws = j * sw - pl;
+                        int we = Math.min(ws + kw, w);
+                        ws = Math.max(ws, 0);
+                        int best = inBase + hs * w + ws;
+                        float m = xd[xo + best];
+                        for (int r = hs; r < he; r++) {
+                            int row = inBase + r * w;
+                            for (int c = ws; c < we; c++) {
+                                float v = xd[xo + row + c];
+                                if (v > m || (v != v && m == m)) {
+                                    m = v;
+                                    best = row + c;
+                                }
+                            }
+                        }
+                        out[outBase + i * ow + j] = m;
+                        arg[outBase + i * ow + j] = best;
+                    }
+                }
+            }
+        });
+        return new MaxPoolResult(Tensor.wrap(out, os), arg);
+    }
+
+    /** Routes each output gradient to its argmax; {@code argmax} as returned by {@link #maxPool}. */
+    public static Tensor maxPoolBackward(Tensor gy, int[] argmax, Shape inputShape) {
+        String op = "maxPool backward";
+        if (inputShape.rank() != 4) {
+            throw new TensorShapeException(op + ": input shape must have rank 4 [N, C, H, W] but was " + inputShape);
+        }
+        if (gy.rank() != 4 || gy.dim(0) != inputShape.dim(0) || gy.dim(1) != inputShape.dim(1)) {
+            throw new TensorShapeException(op + ": output gradient must have shape [" + inputShape.dim(0) + ", "
+                    + inputShape.dim(1) + ", OH, OW] (input " + inputShape + ") but has shape " + gy.shape());
+        }
+        if (argmax.length != gy.size()) {
+            throw new TensorShapeException(op + ": argmax must have " + gy.size() + " entries (output gradient "
+                    + gy.shape() + ") but has " + argmax.length);
+        }
+        int plane = inputShape.dim(2) * inputShape.dim(3);
+        int oplane = gy.dim(2) * gy.dim(3);
+        int planes = inputShape.dim(0) * inputShape.dim(1);
+        float[] gx = new float[inputShape.size()];
+        float[] gd = gy.data();
+        int go = gy.offset();
+        Parallel.range(planes, grain(plane + oplane), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int lo = t * plane;
+                int hi = lo + plane;
+                int ob = t * oplane;
+                for (int k = 0; k < oplane; k++) {
+                    int a = argmax[ob + k];
+                    if (a < lo || a >= hi) {
+                        throw new IllegalArgumentException(op + ": argmax[" + (ob + k) + "] = " + a
+                                + " is outside its input plane [" + lo + ", " + hi + ") of " + inputShape);
+                    }
+                    gx[a] += gd[go + ob + k];
+                }
+            }
+        });
+        return Tensor.wrap(gx, inputShape);
+    }
+
+    public static Tensor avgPool(Tensor x, Pool2dSpec spec) {
+        Shape os = spec.outputShape("avgPool", x.shape());
+        int h = x.dim(2);
+        int w = x.dim(3);
+        int oh = os.dim(2);
+        int ow = os.dim(3);
+        int planes = os.dim(0) * os.dim(1);
+        float[] xd = x.data();
+        int xo = x.offset();
+        float[] out = new float[os.size()];
+        int kh = spec.kernelH();
+        int kw = spec.kernelW();
+        int sh = spec.strideH();
+        int sw = spec.strideW();
+        int pt = spec.padTop();
+        int pl = spec.padLeft();
+        int hPad = h + spec.padBottom();
+        int wPad = w + spec.padRight();
+        boolean include = spec.countIncludePad();
+        Parallel.range(planes, grain(h * w), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int inBase = xo + t * h * w;
+                int outBase = t * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    int hs = i * sh - pt;
+                    int he = Math.min(hs + kh, hPad);
+                    int ph = he - hs;
+                    hs = Math.max(hs, 0);
+                    he = Math.min(he, h);
+                    for (int j = 0; j < ow; j++) {
+                        int ws = j * sw - pl;
+                        int we = Math.min(ws + kw, wPad);
+                        int pw = we - ws;
+                        ws = Math.max(ws, 0);
+                        we = Math.min(we, w);
+                        float s = 0f;
+                        for (int r = hs; r < he; r++) {
+                            int row = inBase + r * w;
+                            for (int c = ws; c < we; c++) {
+                                s += xd[row + c];
+                            }
+                        }
+                        int div = include ? ph * pw : (he - hs) * (we - ws);
+                        out[outBase + i * ow + j] = s / div;
+                    }
+                }
+            }
+        });
+        return Tensor.wrap(out, os);
+    }
+
+    public static Tensor avgPoolBackward(Tensor gy, Shape inputShape, Pool2dSpec spec) {
+        Shape os = spec.outputShape("avgPool backward", inputShape);
+        if (!os.equals(gy.shape())) {
+            throw new TensorShapeException("avgPool backward: output gradient must have shape " + os + " (input "
+                    + inputShape + ") but has shape " + gy.shape());
+        }
+        int h = inputShape.dim(2);
+        int w = inputShape.dim(3);
+        int oh = os.dim(2);
+        int ow = os.dim(3);
+        int planes = os.dim(0) * os.dim(1);
+        float[] gd = gy.data();
+        int go = gy.offset();
+        float[] gx = new float[inputShape.size()];
+        int kh = spec.kernelH();
+        int kw = spec.kernelW();
+        int sh = spec.strideH();
+        int sw = spec.strideW();
+        int pt = spec.padTop();
+        int pl = spec.padLeft();
+        int hPad = h + spec.padBottom();
+        int wPad = w + spec.padRight();
+        boolean include = spec.countIncludePad();
+        Parallel.range(planes, grain(h * w), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int inBase = t * h * w;
+                int outBase = go + t * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    int hs = i * sh - pt;
+                    int he = Math.min(hs + kh, hPad);
+                    int ph = he - hs;
+                    hs = Math.max(hs, 0);
+                    he = Math.min(he, h);
+                    for (int j = 0; j < ow; j++) {
+                        int ws = j * sw - pl;
+                        int we = Math.min(ws + kw, wPad);
+                        int pw = we - ws;
+                        ws = Math.max(ws, 0);
+                        we = Math.min(we, w);
+                        int div = include ? ph * pw : (he - hs) * (we - ws);
+                        float v = gd[outBase + i * ow + j] / div;
+                        for (int r = hs; r < he; r++) {
+                            int row = inBase + r * w;
+                            for (int c = ws; c < we; c++) {
+                                gx[row + c] += v;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return Tensor.wrap(gx, inputShape);
+    }
+
+    /** Mean over H and W: [N, C, H, W] -> [N, C, 1, 1]. */
+    public static Tensor globalAvgPool(Tensor x) {
+        if (x.rank() != 4) {
+            throw new TensorShapeException("globalAvgPool: input must have rank 4 [N, C, H, W] but has shape "
+                    + x.shape());
+        }
+        int n = x.dim(0);
+        int c = x.dim(1);
+        int plane = x.dim(2) * x.dim(3);
+        if (plane == 0) {
+            throw new TensorShapeException("globalAvgPool: spatial size must be >= 1 but input has shape "
+                    + x.shape());
+        }
+        float[] xd = x.data();
+        int xo = x.offset();
+        float[] out = new float[n * c];
+        Parallel.range(n * c, grain(plane), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int base = xo + t * plane;
+                double s = 0;
+                for (int k = 0; k < plane; k++) {
+                    s += xd[base + k];
+                }
+                out[t] = (float) (s / plane);
+            }
+        });
+        return Tensor.wrap(out, n, c, 1, 1);
+    }
+
+    public static Tensor globalAvgPoolBackward(Tensor gy, Shape inputShape) {
+        if (inputShape.rank() != 4) {
+            throw new TensorShapeException("globalAvgPool backward: input shape must have rank 4 [N, C, H, W] but was "
+                    + inputShape);
+        }
+        Shape expect = Shape.of(inputShape.dim(0), inputShape.dim(1), 1, 1);
+        if (!expect.equals(gy.shape())) {
+            throw new TensorShapeException("globalAvgPool backward: output gradient must have shape " + expect
+                    + " (input " + inputShape + ") but has shape " + gy.shape());
+        }
+        int plane = inputShape.dim(2) * inputShape.dim(3);
+        float[] gd = gy.data();
+        int go = gy.offset();
+        float[] gx = new float[inputShape.size()];
+        int planes = inputShape.dim(0) * inputShape.dim(1);
+        Parallel.range(planes, grain(plane), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                float v = gd[go + t] / plane;
+                java.util.Arrays.fill(gx, t * plane, (t + 1) * plane, v);
+            }
+        });
+        return Tensor.wrap(gx, inputShape);
+    }
+
+    private static int grain(int perPlane) {
+        return Math.max(1, GRAIN / Math.max(1, perPlane));
+    }
+}
