@@ -4,6 +4,10 @@ import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
 import org.lrp4j.tensor.Tensor.UnaryOp;
 import org.lrp4j.tensor.TensorShapeException;
+import org.lrp4j.tensor.kernel.Conv2d;
+import org.lrp4j.tensor.kernel.Conv2dSpec;
+import org.lrp4j.tensor.kernel.Pool2dSpec;
+import org.lrp4j.tensor.kernel.Pooling;
 
 /**
  * The differentiable operations. Each computes its value with the tensor engine and records how to send the
@@ -340,6 +344,128 @@ public final class Ops {
                 x.requiresGrad() ? Tensor.matmul(g, false, wv, false) : null,
                 w.requiresGrad() ? Tensor.matmul(g, true, xv, false) : null,
                 b != null && b.requiresGrad() ? g.sumTo(bs) : null), x, w, b);
+    }
+
+    // ------------------------------------------------------------------ convolution and pooling
+
+    /** 2-D convolution of x [N, C, H, W] with w [Cout, C/groups, kH, kW] and bias [Cout] (or null). */
+    public static Variable conv2d(Variable x, Variable w, Variable b, Conv2dSpec spec) {
+        Tensor xv = x.value();
+        Tensor wv = w.value();
+        Tensor y = Conv2d.forward(xv, wv, b == null ? null : b.value(), spec);
+        return Variable.result(y, "conv2d", g -> grads(
+                x.requiresGrad() ? Conv2d.backwardInput(g, wv, xv.shape(), spec) : null,
+                w.requiresGrad() ? Conv2d.backwardWeight(xv, g, wv.shape(), spec) : null,
+                b != null && b.requiresGrad() ? Conv2d.backwardBias(g) : null), x, w, b);
+    }
+
+    /**
+     * Transposed convolution: the adjoint of {@link #conv2d} with the same weight and spec, mapping y [N, Cout,
+     * OH, OW] back to {@code inputShape}. LRP rules send relevance through a convolution with it.
+     */
+    public static Variable convTranspose2d(Variable y, Variable w, Shape inputShape, Conv2dSpec spec) {
+        Tensor yv = y.value();
+        Tensor wv = w.value();
+        Tensor x = Conv2d.backwardInput(yv, wv, inputShape, spec);
+        return Variable.result(x, "convTranspose2d", g -> grads(
+                y.requiresGrad() ? Conv2d.forward(g, wv, null, spec) : null,
+                w.requiresGrad() ? Conv2d.backwardWeight(g, yv, wv.shape(), spec) : null), y, w);
+    }
+
+    /** Max pooling; the gradient goes to the first maximum of each window. */
+    public static Variable maxPool2d(Variable x, Pool2dSpec spec) {
+        Shape xs = x.shape();
+        Pooling.MaxPoolResult r = Pooling.maxPool(x.value(), spec);
+        int[] argmax = r.argmax();
+        return Variable.result(r.output(), "maxPool2d", g -> grads(Pooling.maxPoolBackward(g, argmax, xs)), x);
+    }
+
+    /** The positions (flat input indices) that {@link #maxPool2d} picks for {@code x}: for routing relevance. */
+    public static int[] maxPoolArgmax(Tensor x, Pool2dSpec spec) {
+        return Pooling.maxPool(x, spec).argmax();
+    }
+
+    /**
+     * Sends each value of r [N, C, OH, OW] to the input position that won its max-pooling window
+     * ({@code argmax} from {@link #maxPoolArgmax}); differentiable in r.
+     */
+    public static Variable maxUnpool2d(Variable r, int[] argmax, Shape inputShape) {
+        Shape rs = r.shape();
+        Tensor x = Pooling.maxPoolBackward(r.value(), argmax, inputShape);
+        return Variable.result(x, "maxUnpool2d", g -> {
+            float[] gd = g.data();
+            int go = g.offset();
+            float[] out = new float[rs.size()];
+            for (int j = 0; j < out.length; j++) {
+                out[j] = gd[go + argmax[j]];
+            }
+            return grads(Tensor.wrap(out, rs));
+        }, r);
+    }
+
+    public static Variable avgPool2d(Variable x, Pool2dSpec spec) {
+        Shape xs = x.shape();
+        return Variable.result(Pooling.avgPool(x.value(), spec), "avgPool2d",
+                g -> grads(Pooling.avgPoolBackward(g, xs, spec)), x);
+    }
+
+    /** The adjoint of {@link #avgPool2d}: spreads r back over each window with the pooling weights. */
+    public static Variable avgPoolTranspose2d(Variable r, Shape inputShape, Pool2dSpec spec) {
+        return Variable.result(Pooling.avgPoolBackward(r.value(), inputShape, spec), "avgPoolTranspose2d",
+                g -> grads(Pooling.avgPool(g, spec)), r);
+    }
+
+    /** [N, C, H, W] to [N, C, 1, 1]. */
+    public static Variable globalAvgPool(Variable x) {
+        Shape xs = x.shape();
+        return Variable.result(Pooling.globalAvgPool(x.value()), "globalAvgPool",
+                g -> grads(Pooling.globalAvgPoolBackward(g, xs)), x);
+    }
+
+    /** The adjoint of {@link #globalAvgPool}. */
+    public static Variable globalAvgPoolTranspose(Variable r, Shape inputShape) {
+        return Variable.result(Pooling.globalAvgPoolBackward(r.value(), inputShape), "globalAvgPoolTranspose",
+                g -> grads(Pooling.globalAvgPool(g)), r);
+    }
+
+    /**
+     * Sum over a window of channels (axis 1): {@code y_c = sum of x_c' for c - before <= c' <= c + after},
+     * clipped to the channels. Local response normalisation is built on it.
+     */
+    public static Variable channelWindowSum(Variable x, int before, int after) {
+        return Variable.result(windowSum(x.value(), before, after), "channelWindowSum",
+                g -> grads(windowSum(g, after, before)), x);
+    }
+
+    private static Tensor windowSum(Tensor x, int before, int after) {
+        Shape s = x.shape();
+        if (s.rank() < 2) {
+            throw new TensorShapeException("channelWindowSum: input must be [N, C, ...] but has shape " + s);
+        }
+        if (before < 0 || after < 0) {
+            throw new IllegalArgumentException("channelWindowSum: window offsets must be >= 0 but were " + before
+                    + ", " + after);
+        }
+        int n = s.dim(0);
+        int c = s.dim(1);
+        int inner = s.sizeOf(2, s.rank());
+        float[] in = x.data();
+        int off = x.offset();
+        float[] out = new float[s.size()];
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                int lo = Math.max(0, ch - before);
+                int hi = Math.min(c - 1, ch + after);
+                int o = (b * c + ch) * inner;
+                for (int k = lo; k <= hi; k++) {
+                    int src = off + (b * c + k) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        out[o + i] += in[src + i];
+                    }
+                }
+            }
+        }
+        return Tensor.wrap(out, s);
     }
 
     // ------------------------------------------------------------------ probabilities and losses

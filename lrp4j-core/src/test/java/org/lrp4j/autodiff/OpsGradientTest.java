@@ -8,7 +8,10 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
+import org.lrp4j.tensor.kernel.Conv2dSpec;
+import org.lrp4j.tensor.kernel.Pool2dSpec;
 
 /** Every differentiable op: analytic gradient equals central finite differences on seeded random shapes. */
 class OpsGradientTest {
@@ -119,5 +122,47 @@ class OpsGradientTest {
         Tensor target = randn(r, n, c);
         Tensor offset = awayFromZero(r, 0.05f, n, c);
         check("l1", seed, v -> Ops.l1(v[0], Variable.constant(target)), target.add(offset));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void convolutionGradientsMatchFiniteDifferences(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int groups = 1 + r.nextInt(2);
+        int cin = groups * dim(r, 3);
+        int cout = groups * dim(r, 3);
+        int k = 1 + r.nextInt(3);
+        Conv2dSpec spec = new Conv2dSpec(1 + r.nextInt(2), 1 + r.nextInt(2), r.nextInt(2), r.nextInt(2),
+                r.nextInt(2), r.nextInt(2), 1 + r.nextInt(2), 1, groups);
+        Tensor x = randn(r, dim(r, 2), cin, 6 + r.nextInt(4), 6 + r.nextInt(4));
+        Tensor w = randn(r, cout, cin / groups, k, k);
+        Tensor b = randn(r, cout);
+        check("conv2d " + spec, seed, v -> Ops.conv2d(v[0], v[1], v[2], spec), x, w, b);
+        Shape outShape = spec.outputShape(x.shape(), w.shape());
+        Tensor y = randn(r, outShape.toArray());
+        check("convTranspose2d " + spec, seed, v -> Ops.convTranspose2d(v[0], v[1], x.shape(), spec), y, w);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void poolingGradientsMatchFiniteDifferences(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int k = 2 + r.nextInt(2);
+        Pool2dSpec spec = Pool2dSpec.of(k, 1 + r.nextInt(2), r.nextInt(k / 2 + 1)).withCeilMode(r.nextBoolean())
+                .withCountIncludePad(r.nextBoolean());
+        int[] s = {dim(r, 2), dim(r, 3), 5 + r.nextInt(4), 5 + r.nextInt(4)};
+        Tensor distinctValues = distinct(r, 0.05f, s);
+        check("maxPool2d " + spec, seed, v -> Ops.maxPool2d(v[0], spec), distinctValues);
+        check("avgPool2d " + spec, seed, v -> Ops.avgPool2d(v[0], spec), randn(r, s));
+        check("globalAvgPool", seed, v -> Ops.globalAvgPool(v[0]), randn(r, s));
+        Shape pooled = spec.outputShape(Shape.of(s));
+        int[] argmax = Ops.maxPoolArgmax(distinctValues, spec);
+        check("maxUnpool2d", seed, v -> Ops.maxUnpool2d(v[0], argmax, Shape.of(s)), randn(r, pooled.toArray()));
+        check("avgPoolTranspose2d", seed, v -> Ops.avgPoolTranspose2d(v[0], Shape.of(s), spec),
+                randn(r, pooled.toArray()));
+        check("globalAvgPoolTranspose", seed, v -> Ops.globalAvgPoolTranspose(v[0], Shape.of(s)),
+                randn(r, s[0], s[1], 1, 1));
+        int before = r.nextInt(3);
+        check("channelWindowSum", seed, v -> Ops.channelWindowSum(v[0], before, 1), randn(r, s));
     }
 }
