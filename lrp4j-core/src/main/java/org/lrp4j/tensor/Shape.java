@@ -10,18 +10,22 @@ public final class Shape {
     private final int size;
 
     private Shape(int[] dims) {
-        long s = 1;
+        boolean empty = false;
         for (int i = 0; i < dims.length; i++) {
             if (dims[i] < 0) {
                 throw new TensorShapeException("shape: dimension " + i + " is negative in " + Arrays.toString(dims));
             }
+            empty |= dims[i] == 0;
+        }
+        long s = 1;
+        for (int i = 0; i < dims.length && !empty; i++) {
             s *= dims[i];
             if (s > Integer.MAX_VALUE - 8) {
                 throw new TensorShapeException("shape: " + Arrays.toString(dims) + " has more than 2^31 elements");
             }
         }
         this.dims = dims;
-        this.size = (int) s;
+        this.size = empty ? 0 : (int) s;
     }
 
     public static Shape of(int... dims) {
@@ -69,10 +73,17 @@ public final class Shape {
         return s;
     }
 
+    /** {@code axis} in [0, rank); negative axes count from the end as in NumPy. */
     public int normalizeAxis(int axis) {
+        return normalizeAxis("shape", axis);
+    }
+
+    /** As {@link #normalizeAxis(int)}; the error message names {@code op}. */
+    public int normalizeAxis(String op, int axis) {
         int a = axis < 0 ? axis + dims.length : axis;
         if (a < 0 || a >= dims.length) {
-            throw new TensorShapeException("axis " + axis + " is out of range for shape " + this);
+            throw new TensorShapeException(op + ": axis " + axis + " is out of range for shape " + this
+                    + " of rank " + dims.length);
         }
         return a;
     }

@@ -9,8 +9,9 @@ import org.lrp4j.tensor.kernel.Sgemm;
  * A dense, row-major float32 tensor (NCHW for images).
  *
  * <p>Every tensor is contiguous: it is a window {@code [offset, offset + size)} of a float array. Views made by
- * {@link #reshape} and {@link #slice} share that array with their source; every other operation returns a new
- * tensor. Methods whose name ends in {@code InPlace} write into this tensor (and so into the views that share
+ * {@link #reshape}, {@link #flattenFrom}, {@link #slice}, {@link #select}, {@link #squeeze} and {@link #unsqueeze}
+ * share that array with their source; every other operation (including {@link #broadcastTo} and {@link #sumTo} when
+ * the shape already matches) returns a new tensor. Methods whose name ends in {@code InPlace} write into this tensor (and so into the views that share
  * its data); the optimisers and gradient accumulation use them.
  */
 public final class Tensor {
@@ -81,6 +82,9 @@ public final class Tensor {
 
     /** 0, 1, ..., n-1. */
     public static Tensor arange(int n) {
+        if (n < 0) {
+            throw new TensorShapeException("arange: n must be >= 0 but was " + n);
+        }
         float[] d = new float[n];
         for (int i = 0; i < n; i++) {
             d[i] = i;
@@ -123,7 +127,7 @@ public final class Tensor {
     }
 
     public int dim(int axis) {
-        return shape.dim(axis);
+        return shape.dim(shape.normalizeAxis("dim", axis));
     }
 
     public int size() {
@@ -206,11 +210,13 @@ public final class Tensor {
         for (int i = 0; i < d.length; i++) {
             if (d[i] == -1) {
                 if (infer >= 0) {
-                    throw new TensorShapeException("reshape: only one dimension may be -1 in " + Arrays.toString(dims));
+                    throw new TensorShapeException("reshape: only one dimension may be -1 in " + Arrays.toString(dims)
+                            + " (reshaping " + shape + ")");
                 }
                 infer = i;
             } else if (d[i] < 0) {
-                throw new TensorShapeException("reshape: negative dimension in " + Arrays.toString(dims));
+                throw new TensorShapeException("reshape: negative dimension in " + Arrays.toString(dims)
+                        + " (reshaping " + shape + ")");
             } else {
                 known *= d[i];
             }
@@ -233,9 +239,9 @@ public final class Tensor {
         return reshape(s.toArray());
     }
 
-    /** Collapses all axes after the first: [N, ...] to [N, rest]. */
+    /** Collapses axes {@code axis..} into one, as a view: {@code flattenFrom(1)} maps [N, ...] to [N, rest]. */
     public Tensor flattenFrom(int axis) {
-        int a = axis == shape.rank() ? axis : shape.normalizeAxis(axis);
+        int a = axis == shape.rank() ? axis : shape.normalizeAxis("flattenFrom", axis);
         int[] d = new int[a + 1];
         for (int i = 0; i < a; i++) {
             d[i] = shape.dim(i);
@@ -260,6 +266,12 @@ public final class Tensor {
 
     /** Item {@code i} along axis 0 with that axis removed, as a view. */
     public Tensor select(int i) {
+        if (shape.rank() == 0) {
+            throw new TensorShapeException("select: cannot select from a scalar (shape " + shape + ")");
+        }
+        if (i < 0 || i >= shape.dim(0)) {
+            throw new IndexOutOfBoundsException("select: index " + i + " is out of range for axis 0 of shape " + shape);
+        }
         Tensor s = slice(i, i + 1);
         int[] d = shape.toArray();
         return new Tensor(s.data, s.offset, Shape.of(Arrays.copyOfRange(d, 1, d.length)));
@@ -281,7 +293,7 @@ public final class Tensor {
 
     /** Removes the dimension {@code axis}, which must have size 1. */
     public Tensor squeeze(int axis) {
-        int a = shape.normalizeAxis(axis);
+        int a = shape.normalizeAxis("squeeze", axis);
         if (shape.dim(a) != 1) {
             throw new TensorShapeException("squeeze: axis " + axis + " of shape " + shape + " has size "
                     + shape.dim(a) + ", not 1");
@@ -463,7 +475,13 @@ public final class Tensor {
 
     /** {@code mask != 0 ? a : b}, elementwise with broadcasting of all three. */
     public static Tensor where(Tensor mask, Tensor a, Tensor b) {
-        Shape s = Shape.broadcast("where", Shape.broadcast("where", mask.shape, a.shape), b.shape);
+        Shape s;
+        try {
+            s = Shape.broadcast("where", Shape.broadcast("where", mask.shape, a.shape), b.shape);
+        } catch (TensorShapeException e) {
+            throw new TensorShapeException("where: cannot broadcast mask " + mask.shape + ", a " + a.shape
+                    + " and b " + b.shape + " together");
+        }
         float[] m = mask.broadcastTo(s).toArrayShared();
         float[] x = a.broadcastTo(s).toArrayShared();
         float[] y = b.broadcastTo(s).toArrayShared();
@@ -598,10 +616,10 @@ public final class Tensor {
         }
     }
 
-    /** A copy of this tensor broadcast to {@code target} (NumPy rules). */
+    /** A copy of this tensor broadcast to {@code target} (NumPy rules); always a new tensor. */
     public Tensor broadcastTo(Shape target) {
         if (shape.equals(target)) {
-            return this;
+            return copy();
         }
         Shape s = Shape.broadcast("broadcastTo", shape, target);
         if (!s.equals(target)) {
@@ -612,10 +630,11 @@ public final class Tensor {
 
     /**
      * Sums this tensor down to {@code target}, the inverse of broadcasting: the gradient of a broadcast operand.
+     * Always a new tensor.
      */
     public Tensor sumTo(Shape target) {
         if (shape.equals(target)) {
-            return this;
+            return copy();
         }
         int r = shape.rank();
         int lead = r - target.rank();
@@ -639,7 +658,20 @@ public final class Tensor {
 
     /** this += o (o broadcast to this shape). */
     public Tensor addInPlace(Tensor o) {
-        Tensor src = o.shape.equals(shape) ? o : o.broadcastTo(shape);
+        Tensor src = o;
+        if (!o.shape.equals(shape)) {
+            Shape b;
+            try {
+                b = Shape.broadcast("addInPlace", o.shape, shape);
+            } catch (TensorShapeException e) {
+                b = null;
+            }
+            if (!shape.equals(b)) {
+                throw new TensorShapeException("addInPlace: cannot broadcast the other tensor's shape " + o.shape
+                        + " to this tensor's shape " + shape);
+            }
+            src = o.broadcastTo(shape);
+        }
         int n = size();
         for (int i = 0; i < n; i++) {
             data[offset + i] += src.data[src.offset + i];
@@ -671,7 +703,7 @@ public final class Tensor {
     }
 
     public Tensor copyFromInPlace(Tensor o) {
-        requireSameShape("copyFrom", o);
+        requireSameShape("copyFromInPlace", o);
         System.arraycopy(o.data, o.offset, data, offset, size());
         return this;
     }
@@ -697,17 +729,29 @@ public final class Tensor {
         return sum().item();
     }
 
+    /** Mean of all elements as a scalar tensor; NaN for an empty tensor, as in NumPy and PyTorch. */
     public Tensor mean() {
-        return scalar(sumValue() / Math.max(1, size()));
+        return scalar(size() == 0 ? Float.NaN : sumValue() / size());
     }
 
     public Tensor max() {
         if (size() == 0) {
-            throw new TensorShapeException("max: tensor is empty");
+            throw new TensorShapeException("max: tensor of shape " + shape + " is empty");
         }
         float m = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < size(); i++) {
             m = Math.max(m, data[offset + i]);
+        }
+        return scalar(m);
+    }
+
+    public Tensor min() {
+        if (size() == 0) {
+            throw new TensorShapeException("min: tensor of shape " + shape + " is empty");
+        }
+        float m = Float.POSITIVE_INFINITY;
+        for (int i = 0; i < size(); i++) {
+            m = Math.min(m, data[offset + i]);
         }
         return scalar(m);
     }
@@ -740,6 +784,9 @@ public final class Tensor {
         for (int ax : norm) {
             t = t.sum(ax, true);
         }
+        if (t == this) {
+            t = copy();
+        }
         return keepDims ? t : t.reshape(removeAxes(shape, norm));
     }
 
@@ -750,13 +797,14 @@ public final class Tensor {
         for (int ax : norm) {
             count *= shape.dim(ax);
         }
-        return sum(norm, keepDims).div((float) Math.max(1, count));
+        // An empty reduction gives 0 / 0 = NaN, as mean(axis, keepDims) and NumPy do.
+        return sum(norm, keepDims).div((float) count);
     }
 
     private int[] normalizeAxes(String op, int[] axes) {
         int[] n = new int[axes.length];
         for (int i = 0; i < axes.length; i++) {
-            n[i] = shape.normalizeAxis(axes[i]);
+            n[i] = shape.normalizeAxis(op, axes[i]);
             for (int j = 0; j < i; j++) {
                 if (n[j] == n[i]) {
                     throw new TensorShapeException(op + ": axis " + axes[i] + " is repeated in " + Arrays.toString(axes));
@@ -782,7 +830,7 @@ public final class Tensor {
     }
 
     private Tensor reduce(String op, int axis, boolean keepDims, int kind) {
-        int a = shape.normalizeAxis(axis);
+        int a = shape.normalizeAxis(op, axis);
         int len = shape.dim(a);
         if (len == 0 && kind >= 2) {
             throw new TensorShapeException(op + ": axis " + axis + " of shape " + shape + " is empty");
@@ -841,9 +889,10 @@ public final class Tensor {
         boolean[] seen = new boolean[r];
         int[] outDims = new int[r];
         for (int i = 0; i < r; i++) {
-            int p = shape.normalizeAxis(perm[i]);
+            int p = shape.normalizeAxis("permute", perm[i]);
             if (seen[p]) {
-                throw new TensorShapeException("permute: " + Arrays.toString(perm) + " is not a permutation");
+                throw new TensorShapeException("permute: " + Arrays.toString(perm)
+                        + " is not a permutation of the axes of shape " + shape);
             }
             seen[p] = true;
             outDims[i] = shape.dim(p);
@@ -852,7 +901,7 @@ public final class Tensor {
         int[] inStrides = shape.strides();
         int[] st = new int[r];
         for (int i = 0; i < r; i++) {
-            st[i] = inStrides[shape.normalizeAxis(perm[i])];
+            st[i] = inStrides[shape.normalizeAxis("permute", perm[i])];
         }
         float[] out = new float[os.size()];
         if (os.size() == 0) {
@@ -878,7 +927,7 @@ public final class Tensor {
     /** Matrix transpose of a rank-2 tensor (a copy). */
     public Tensor transpose() {
         if (rank() != 2) {
-            throw TensorShapeException.expected("transpose", "rank", 2, shape);
+            throw TensorShapeException.expected("transpose", "rank", 2, rank() + " (shape " + shape + ")");
         }
         return permute(1, 0);
     }
@@ -889,7 +938,7 @@ public final class Tensor {
             throw new IllegalArgumentException("concat: no tensors given");
         }
         Shape first = parts[0].shape;
-        int a = first.normalizeAxis(axis);
+        int a = first.normalizeAxis("concat", axis);
         int total = 0;
         for (Tensor t : parts) {
             if (t.rank() != first.rank()) {
@@ -923,6 +972,11 @@ public final class Tensor {
         if (parts.length == 0) {
             throw new IllegalArgumentException("stack: no tensors given");
         }
+        int r = parts[0].rank();
+        if (axis < -r - 1 || axis > r) {
+            throw new TensorShapeException("stack: axis " + axis + " is out of range for stacking tensors of shape "
+                    + parts[0].shape + " (valid: " + (-r - 1) + " to " + r + ")");
+        }
         Tensor[] u = new Tensor[parts.length];
         for (int i = 0; i < parts.length; i++) {
             if (!parts[i].shape.equals(parts[0].shape)) {
@@ -935,7 +989,7 @@ public final class Tensor {
 
     /** Splits along {@code axis} into pieces of the given sizes (copies). */
     public Tensor[] split(int axis, int... sizes) {
-        int a = shape.normalizeAxis(axis);
+        int a = shape.normalizeAxis("split", axis);
         int sum = 0;
         for (int s : sizes) {
             if (s < 0) {
@@ -997,7 +1051,9 @@ public final class Tensor {
         requireSameShape("maxAbsDiff", o);
         float m = 0;
         for (int i = 0; i < size(); i++) {
-            float d = Math.abs(data[offset + i] - o.data[o.offset + i]);
+            float x = data[offset + i];
+            float y = o.data[o.offset + i];
+            float d = x == y ? 0f : Math.abs(x - y); // equal infinities differ by 0, not NaN
             if (Float.isNaN(d)) {
                 return Float.NaN;
             }
@@ -1006,7 +1062,10 @@ public final class Tensor {
         return m;
     }
 
-    /** |this - o| &lt;= atol + rtol * |o| everywhere (NumPy's allclose with o as reference). */
+    /**
+     * |this - o| &lt;= atol + rtol * |o| everywhere (NumPy's allclose with o as reference): false if the shapes differ
+     * or either side has NaN; infinities are close only to the same infinity.
+     */
     public boolean allClose(Tensor o, float atol, float rtol) {
         if (!shape.equals(o.shape)) {
             return false;
@@ -1014,7 +1073,11 @@ public final class Tensor {
         for (int i = 0; i < size(); i++) {
             float x = data[offset + i];
             float y = o.data[o.offset + i];
-            if (!(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {
+            if (x == y) {
+                continue; // covers equal infinities
+            }
+            // Unequal infinities are never close (|x - y| <= atol + rtol * inf would say they are); NaN never is.
+            if (Float.isInfinite(x) || Float.isInfinite(y) || !(Math.abs(x - y) <= atol + rtol * Math.abs(y))) {
                 return false;
             }
         }
