@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** The {@code lrp4j} command. */
 @Command(name = "lrp4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Explain neural-network decisions with Layer-wise Relevance Propagation.",
-        subcommands = {Main.Info.class})
+        subcommands = {Main.Info.class, TrainCommand.class, EvaluateCommand.class})
 public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -24,7 +24,26 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(Main::handleError);
+        return cl.execute(args);
+    }
+
+    /**
+     * Errors a user can act on (bad file, bad shape, missing data) print one line naming the problem; only bugs
+     * print a stack trace.
+     */
+    private static int handleError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        boolean userError = e instanceof java.io.IOException || e instanceof IllegalArgumentException
+                || e instanceof org.lrp4j.data.DatasetException || e instanceof IllegalStateException;
+        String name = cl.getCommandName();
+        if (userError) {
+            cl.getErr().println("lrp4j " + name + ": error: " + e.getMessage());
+            return 2;
+        }
+        cl.getErr().println("lrp4j " + name + ": internal error (please report): " + e);
+        e.printStackTrace(cl.getErr());
+        return 1;
     }
 
     @Override

@@ -515,7 +515,7 @@ public final class Tensor {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) { out[i] = 1f / x[xo + i]; } }
             case TANH -> { for (int i = 0; i < n; i++) { out[i] = (float) Math.tanh(x[xo + i]); } }
             case SIGMOID -> { for (int i = 0; i < n; i++) { out[i] = sigmoid(x[xo + i]); } }
-            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[i] = v > 0f ? v : 0f; } }
+            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[i] = v > 0f || v != v ? v : 0f; } }
             case SIGN -> { for (int i = 0; i < n; i++) { out[i] = Math.signum(x[xo + i]); } }
             case SIGN_NONNEG -> { for (int i = 0; i < n; i++) { out[i] = x[xo + i] >= 0f ? 1f : -1f; } }
             case STEP -> { for (int i = 0; i < n; i++) { out[i] = x[xo + i] > 0f ? 1f : 0f; } }

@@ -12,18 +12,18 @@ import org.lrp4j.tensor.Tensor;
  * differences. The outputs are contracted with the seed in double so that float32 round-off stays well below
  * the tolerance.
  */
-final class GradCheck {
+public final class GradCheck {
     private GradCheck() {
     }
 
     static final double EPS = 1e-2;
 
     /** Checks every input (at most {@code maxProbes} elements each, chosen at random). */
-    static void check(String what, long seed, Function<Variable[], Variable> f, Tensor... inputs) {
+    public static void check(String what, long seed, Function<Variable[], Variable> f, Tensor... inputs) {
         check(what, seed, 1e-2, f, inputs);
     }
 
-    static void check(String what, long seed, double tolerance, Function<Variable[], Variable> f, Tensor... inputs) {
+    public static void check(String what, long seed, double tolerance, Function<Variable[], Variable> f, Tensor... inputs) {
         SplittableRandom rng = new SplittableRandom(seed ^ 0x5DEECE66DL);
         Variable[] params = new Variable[inputs.length];
         for (int i = 0; i < inputs.length; i++) {
@@ -86,7 +86,7 @@ final class GradCheck {
     }
 
     /** Random values with |x| >= margin, so finite differences do not cross kinks at 0. */
-    static Tensor awayFromZero(SplittableRandom rng, float margin, int... dims) {
+    public static Tensor awayFromZero(SplittableRandom rng, float margin, int... dims) {
         Tensor t = Tensor.randn(rng, 1f, dims);
         for (int i = 0; i < t.size(); i++) {
             float v = t.getFlat(i);
@@ -96,7 +96,7 @@ final class GradCheck {
     }
 
     /** A random permutation of well separated values (spacing {@code step}), so maxima never tie. */
-    static Tensor distinct(SplittableRandom rng, float step, int... dims) {
+    public static Tensor distinct(SplittableRandom rng, float step, int... dims) {
         Tensor t = Tensor.zeros(dims);
         int n = t.size();
         int[] perm = new int[n];
