@@ -1,0 +1,78 @@
+package org.lrp4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainEvaluateCommandTest {
+
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void trainThenEvaluateReportTheSameTestAccuracy() {
+        boolean present = Files.exists(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"));
+        if (!present) {
+            System.err.println("NOTICE: CLI training test skipped: apt-get install dataset-fashion-mnist");
+        }
+        Assumptions.assumeTrue(present);
+        Path model = dir.resolve("cnn.lrp4j");
+        Run train = run("train", "--arch", "mlp", "--epochs", "1", "--limit", "2000", "--seed", "3", "--out",
+                model.toString());
+        assertThat(train.exit()).as(train.err()).isZero();
+        assertThat(train.out()).contains("epoch 1 done").contains("saved");
+        assertThat(model).exists();
+        String reported = train.out().replaceAll("(?s).*test accuracy ([0-9.]+)%.*", "$1");
+        Run eval = run("evaluate", "--model", model.toString());
+        assertThat(eval.exit()).as(eval.err()).isZero();
+        assertThat(eval.out()).contains("test accuracy " + reported + "%").contains("10000 images");
+        assertThat(Double.parseDouble(reported)).isGreaterThan(60.0);
+    }
+
+    @Test
+    void missingFilesAndBadOptionsGiveOneLineErrors() {
+        Run missing = run("evaluate", "--model", dir.resolve("nothing.bin").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("lrp4j evaluate: error: model file not found").doesNotContain("\tat ");
+        Run noData = run("train", "--data", dir.toString(), "--out", dir.resolve("m").toString());
+        assertThat(noData.exit()).isEqualTo(2);
+        assertThat(noData.err()).contains("fashion-mnist not found").contains("apt-get install dataset-fashion-mnist");
+        Run badArch = run("evaluate");
+        assertThat(badArch.exit()).isEqualTo(2);
+        assertThat(badArch.err()).contains("Missing required option");
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run help = run("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("train").contains("evaluate").contains("info");
+    }
+}
