@@ -47,7 +47,12 @@ public record Conv2d(Conv2dSpec spec, Variable weight, Variable bias) implements
 
     @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
-        return Ops.conv2d(inputs.get(0), weight, bias, spec);
+        Variable x = inputs.get(0);
+        if (x.shape().rank() != 4 || x.shape().dim(1) != inChannels()) {
+            throw new TensorShapeException("Conv: input must be [N, " + inChannels() + ", H, W] for weight "
+                    + weight.shape() + " (groups " + spec.groups() + ") but has shape " + x.shape());
+        }
+        return Ops.conv2d(x, weight, bias, spec);
     }
 
     @Override

@@ -43,7 +43,12 @@ public record Linear(Variable weight, Variable bias) implements Layer {
 
     @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
-        return Ops.linear(inputs.get(0), weight, bias);
+        Variable x = inputs.get(0);
+        if (x.shape().rank() != 2 || x.shape().dim(1) != inFeatures()) {
+            throw new TensorShapeException("Gemm: input must be [N, " + inFeatures() + "] for weight "
+                    + weight.shape() + " but has shape " + x.shape());
+        }
+        return Ops.linear(x, weight, bias);
     }
 
     @Override
