@@ -24,24 +24,35 @@ public final class GradMode {
     /** Disables recording until the returned scope is closed; scopes nest. */
     public static Scope disabled() {
         int[] depth = DISABLED_DEPTH.get();
+        int saved = depth[0];
         depth[0]++;
-        return new Scope(depth);
+        return new Scope(depth, saved);
     }
 
-    /** Restores recording when closed. */
+    /** Enables recording until the returned scope is closed, even inside a disabled scope. */
+    public static Scope enabled() {
+        int[] depth = DISABLED_DEPTH.get();
+        int saved = depth[0];
+        depth[0] = 0;
+        return new Scope(depth, saved);
+    }
+
+    /** Restores the previous mode when closed. */
     public static final class Scope implements AutoCloseable {
         private final int[] depth;
+        private final int saved;
         private boolean closed;
 
-        private Scope(int[] depth) {
+        private Scope(int[] depth, int saved) {
             this.depth = depth;
+            this.saved = saved;
         }
 
         @Override
         public void close() {
             if (!closed) {
                 closed = true;
-                depth[0]--;
+                depth[0] = saved;
             }
         }
     }

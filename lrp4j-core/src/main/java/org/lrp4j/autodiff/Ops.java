@@ -270,6 +270,26 @@ public final class Ops {
         return Variable.result(a.value().broadcastTo(shape), "broadcastTo", g -> grads(g.sumTo(s)), a);
     }
 
+    /** Sums {@code a} down to {@code shape} (the inverse of broadcasting); the gradient is broadcast back. */
+    public static Variable sumTo(Variable a, Shape shape) {
+        Shape s = a.shape();
+        return Variable.result(a.value().sumTo(shape), "sumTo", g -> grads(g.broadcastTo(s)), a);
+    }
+
+    /** The part [from, from + length) of {@code a} along {@code axis}. */
+    public static Variable narrow(Variable a, int axis, int from, int length) {
+        Shape s = a.shape();
+        int ax = s.normalizeAxis(axis);
+        int after = s.dim(ax) - from - length;
+        if (from < 0 || length < 0 || after < 0) {
+            throw new TensorShapeException("narrow: range [" + from + ", " + (from + length) + ") is out of bounds for"
+                    + " axis " + axis + " of " + s);
+        }
+        Tensor part = a.value().split(ax, from, length, after)[1];
+        return Variable.result(part, "narrow", g -> grads(Tensor.concat(ax, Tensor.zeros(s.withDim(ax, from)), g,
+                Tensor.zeros(s.withDim(ax, after)))), a);
+    }
+
     /** Rows [from, to) along axis 0. */
     public static Variable slice(Variable a, int from, int to) {
         Shape s = a.shape();

@@ -1,0 +1,38 @@
+package org.lrp4j.lrp;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Where relevance went: the total at the output (the seed), per node what entered and what left, and the total
+ * that reached the input. Answers "why does my heatmap not sum to the logit": each node's absorbed share is the
+ * part its bias and stabilizer took (epsilon, gamma and alpha-beta rules put the bias in the denominator only).
+ */
+public record ConservationReport(double[] outputTotal, double[] inputTotal, List<NodeRelevance> nodes,
+                                 List<String> canonizerNotes) {
+
+    public ConservationReport {
+        nodes = List.copyOf(nodes);
+        canonizerNotes = List.copyOf(canonizerNotes);
+    }
+
+    /** A table for people: one line per node, per image columns for the first image. */
+    public String format() {
+        StringBuilder sb = new StringBuilder();
+        for (String n : canonizerNotes) {
+            sb.append("canonizer: ").append(n).append('\n');
+        }
+        for (int img = 0; img < outputTotal.length; img++) {
+            sb.append(String.format(Locale.ROOT, "image %d: relevance at output %.6g, at input %.6g (%.2f%% kept)%n",
+                    img, outputTotal[img], inputTotal[img],
+                    outputTotal[img] == 0 ? 100.0 : 100.0 * inputTotal[img] / outputTotal[img]));
+            sb.append(String.format(Locale.ROOT, "  %-28s %-18s %-22s %14s %14s %14s%n", "node", "op", "rule", "in (at output)",
+                    "out (to inputs)", "absorbed"));
+            for (NodeRelevance n : nodes) {
+                sb.append(String.format(Locale.ROOT, "  %-28s %-18s %-22s %14.6g %14.6g %14.6g%n", n.node(), n.opType(),
+                        n.rule(), n.out()[img], n.in()[img], n.out()[img] - n.in()[img]));
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,179 @@
+package org.lrp4j.lrp;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.lrp4j.autodiff.Ops;
+import org.lrp4j.autodiff.Variable;
+import org.lrp4j.graph.GraphException;
+import org.lrp4j.graph.Model;
+import org.lrp4j.graph.Node;
+import org.lrp4j.graph.Trace;
+import org.lrp4j.lrp.canonizers.Canonized;
+import org.lrp4j.lrp.canonizers.Canonizer;
+import org.lrp4j.lrp.composites.Composite;
+import org.lrp4j.lrp.rules.Rule;
+import org.lrp4j.lrp.rules.RuleContext;
+import org.lrp4j.tensor.Tensor;
+
+/**
+ * Layer-wise relevance propagation through a model graph. The model is canonized, every node gets its rule
+ * (composite, then the canonizers' rules, then the user's rules), the forward pass is traced, and relevance
+ * flows from the output seed back through the nodes in reverse graph order; a tensor read by several nodes sums
+ * the relevance they send it. Everything is computed with differentiable ops: with grad mode on, the input
+ * relevance is a differentiable function of the model's parameters.
+ */
+public final class Lrp {
+
+    /** The canonized model and the rule of each of its nodes. */
+    public record Plan(Model model, Map<String, Rule> rules, List<String> notes) {
+    }
+
+    /** The outcome of one propagation. */
+    public record Result(Variable output, Variable inputRelevance, Map<String, Variable> tensorRelevance,
+                         ConservationReport report) {
+    }
+
+    private final Model model;
+    private final Composite composite;
+    private final List<Composite.Entry> userRules;
+    private final List<Canonizer> canonizers;
+
+    public Lrp(Model model, Composite composite, List<Canonizer> canonizers, List<Composite.Entry> userRules) {
+        this.model = model;
+        this.composite = composite;
+        this.canonizers = List.copyOf(canonizers);
+        this.userRules = List.copyOf(userRules);
+        plan();
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /** Canonizes the model with its current parameter values and assigns every node its rule. */
+    public Plan plan() {
+        Canonized c = Canonizer.applyAll(canonizers, Canonized.of(model));
+        Model m = c.model();
+        Map<String, Rule> rules = new LinkedHashMap<>(composite.assignCovered(m));
+        rules.putAll(c.rules());
+        for (Composite.Entry e : userRules) {
+            boolean any = false;
+            for (Node n : m.nodes()) {
+                if (e.selector().matches(n, m)) {
+                    rules.put(n.name(), e.rule());
+                    any = true;
+                }
+            }
+            if (!any) {
+                throw new IllegalArgumentException("rule selector '" + e.selector().describe() + "' matches no node of"
+                        + " model '" + m.name() + "'; nodes: " + m.nodes().stream().map(n -> n.name() + " ("
+                        + n.opType() + ")").toList());
+            }
+        }
+        {
+            List<String> missing = new ArrayList<>();
+            for (Node n : m.nodes()) {
+                if (!rules.containsKey(n.name())) {
+                    missing.add("'" + n.name() + "' (" + n.opType() + ")");
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new GraphException("composite " + composite.name() + " gives no rule to node"
+                        + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+                        + "; add a rule for them (e.g. --rule NODE=gradient) or choose a default rule");
+            }
+        }
+        Map<String, Rule> ordered = new LinkedHashMap<>();
+        for (Node n : m.nodes()) {
+            ordered.put(n.name(), rules.get(n.name()));
+        }
+        return new Plan(m, ordered, c.notes());
+    }
+
+    /**
+     * Propagates {@code seed(output)} from the model output back to the input.
+     *
+     * @param keep names of tensors (node outputs or the input) whose relevance to keep in the result
+     */
+    public Result propagate(Plan plan, Variable input, java.util.function.Function<Variable, Variable> seed,
+                            Set<String> keep) {
+        Model m = plan.model();
+        Trace trace = m.trace(input);
+        Variable output = trace.output();
+        Variable start = seed.apply(output);
+        Map<String, Variable> relevance = new HashMap<>();
+        relevance.put(m.outputs().get(0), start);
+        Map<String, Variable> kept = new LinkedHashMap<>();
+        List<NodeRelevance> report = new ArrayList<>();
+        List<Node> nodes = m.nodes();
+        for (int k = nodes.size() - 1; k >= 0; k--) {
+            Node node = nodes.get(k);
+            Variable r = relevance.get(node.output());
+            if (r == null) {
+                continue;
+            }
+            if (keep.contains(node.output()) || keep.contains(node.name())) {
+                kept.put(node.name(), r);
+            }
+            Rule rule = plan.rules().get(node.name());
+            List<Variable> inputs = trace.inputs(node);
+            List<Variable> back;
+            try {
+                back = rule.propagate(new RuleContext(node, inputs, trace.output(node), r));
+            } catch (IllegalArgumentException e) {
+                throw new GraphException("LRP at node '" + node.name() + "' (" + node.opType() + ") with rule "
+                        + rule.describe() + ": " + e.getMessage(), e);
+            }
+            double[] in = new double[input.shape().dim(0)];
+            for (int i = 0; i < back.size(); i++) {
+                Variable b = back.get(i);
+                if (b == null) {
+                    continue;
+                }
+                add(in, perImageSum(b.value()));
+                relevance.merge(node.inputs().get(i), b, Ops::add);
+            }
+            report.add(new NodeRelevance(node.name(), node.opType(), rule.describe(), perImageSum(r.value()), in));
+        }
+        String inputName = m.inputs().get(0).name();
+        Variable inputRelevance = relevance.get(inputName);
+        if (inputRelevance == null) {
+            inputRelevance = Variable.constant(Tensor.zeros(input.shape()));
+        }
+        if (keep.contains(inputName)) {
+            kept.put(inputName, inputRelevance);
+        }
+        java.util.Collections.reverse(report);
+        ConservationReport cr = new ConservationReport(perImageSum(start.value()), perImageSum(inputRelevance.value()),
+                report, plan.notes());
+        return new Result(output, inputRelevance, kept, cr);
+    }
+
+    private static void add(double[] acc, double[] v) {
+        for (int i = 0; i < acc.length; i++) {
+            acc[i] += v[i];
+        }
+    }
+
+    /** Sum over everything but the batch axis, in double. */
+    static double[] perImageSum(Tensor t) {
+        int n = t.dim(0);
+        int per = t.size() / Math.max(1, n);
+        double[] s = new double[n];
+        float[] d = t.data();
+        int off = t.offset();
+        for (int i = 0; i < n; i++) {
+            double acc = 0;
+            for (int j = 0; j < per; j++) {
+                acc += d[off + i * per + j];
+            }
+            s[i] = acc;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,17 @@
+package org.lrp4j.lrp;
+
+/**
+ * Conservation at one node, per image: the relevance that reached the node's output, the total it sent to its
+ * inputs, and the difference, which the bias and the stabilizer absorbed (or, for rules that do not conserve,
+ * created).
+ */
+public record NodeRelevance(String node, String opType, String rule, double[] out, double[] in) {
+
+    public double[] absorbed() {
+        double[] a = new double[out.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = out[i] - in[i];
+        }
+        return a;
+    }
+}

@@ -1,0 +1,60 @@
+package org.lrp4j.lrp.rules;
+
+import java.util.List;
+
+import org.lrp4j.autodiff.Ops;
+import org.lrp4j.autodiff.Variable;
+
+/**
+ * The alpha-beta rule: positive and negative contributions are propagated separately and weighted,
+ * R_i = alpha * (positive share) - beta * (negative share), with alpha - beta = 1 so that relevance is
+ * conserved. Contributions are split by the sign of the product x_i w_ij (both signs of the input count);
+ * the positive part of the bias joins the positive denominator, the negative part the negative one.
+ *
+ * <p>Conventions: this is the constraint of Bach et al. (2015) and of Zennit/iNNvestigate (alpha = 1 + beta,
+ * e.g. alpha2-beta1, alpha1-beta0). Notes that normalise the two weights to sum to one instead (a' + b' = 1)
+ * describe the same rule up to a global factor: alpha = a' / (a' - b'), beta = b' / (a' - b') for a' &gt; b'.
+ */
+public record AlphaBeta(float alpha, float beta, float epsilon, boolean zeroBias) implements Rule {
+
+    public AlphaBeta {
+        if (!(alpha >= 0) || !(beta >= 0) || Math.abs(alpha - beta - 1f) > 1e-6f) {
+            throw new IllegalArgumentException("alpha_beta: need alpha >= 0, beta >= 0 and alpha - beta = 1 (so that"
+                    + " relevance is conserved), but alpha = " + alpha + ", beta = " + beta
+                    + "; e.g. alpha_beta(2,1) or alpha_beta(1,0). For weights a, b normalised to a + b = 1 use"
+                    + " alpha = a / (a - b), beta = b / (a - b).");
+        }
+    }
+
+    public AlphaBeta(float alpha, float beta) {
+        this(alpha, beta, DEFAULT_EPSILON, false);
+    }
+
+    @Override
+    public List<Variable> propagate(RuleContext c) {
+        Affine a = Affine.of(c.node(), "alpha_beta");
+        Variable x = c.input();
+        Variable xp = Ops.positive(x);
+        Variable xn = Ops.negative(x);
+        Variable wp = Ops.positive(a.weight());
+        Variable wn = Ops.negative(a.weight());
+        Variable b = Terms.bias(a, zeroBias);
+        Variable p = Ops.add(a.forward(xp, wp, Terms.positive(b)), a.forward(xn, wn, null));
+        Variable n = Ops.add(a.forward(xp, wn, Terms.negative(b)), a.forward(xn, wp, null));
+        Variable cp = Terms.ratio(c.relevance(), p, epsilon);
+        Variable cn = Terms.ratio(c.relevance(), n, epsilon);
+        Variable positive = Ops.add(Ops.mul(xp, a.transpose(cp, wp, x.shape())),
+                Ops.mul(xn, a.transpose(cp, wn, x.shape())));
+        if (beta == 0f) {
+            return Terms.single(Ops.mul(positive, alpha));
+        }
+        Variable negative = Ops.add(Ops.mul(xp, a.transpose(cn, wn, x.shape())),
+                Ops.mul(xn, a.transpose(cn, wp, x.shape())));
+        return Terms.single(Ops.sub(Ops.mul(positive, alpha), Ops.mul(negative, beta)));
+    }
+
+    @Override
+    public String describe() {
+        return "alpha_beta(" + alpha + "," + beta + Terms.zeroBiasSuffix(zeroBias) + ")";
+    }
+}

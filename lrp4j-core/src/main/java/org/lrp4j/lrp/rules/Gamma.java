@@ -1,0 +1,56 @@
+package org.lrp4j.lrp.rules;
+
+import java.util.List;
+
+import org.lrp4j.autodiff.Ops;
+import org.lrp4j.autodiff.Variable;
+import org.lrp4j.tensor.Tensor;
+
+/**
+ * The gamma rule: favours positive contributions by adding gamma times the positive (for units with z &gt; 0) or
+ * negative (z &lt; 0) weights: U = w + g w+, V = w + g w-. Units with z = 0 pass nothing. Zennit's form, with
+ * both signs of the input.
+ */
+public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rule {
+
+    public Gamma {
+        if (!(gamma >= 0) || Float.isInfinite(gamma)) {
+            throw new IllegalArgumentException("gamma: gamma must be a finite number >= 0 but was " + gamma);
+        }
+    }
+
+    public Gamma(float gamma) {
+        this(gamma, DEFAULT_EPSILON, false);
+    }
+
+    @Override
+    public List<Variable> propagate(RuleContext c) {
+        Affine a = Affine.of(c.node(), "gamma");
+        Variable x = c.input();
+        Variable xp = Ops.positive(x);
+        Variable xn = Ops.negative(x);
+        Variable w = a.weight();
+        Variable u = Ops.add(w, Ops.mul(Ops.positive(w), gamma));
+        Variable v = Ops.add(w, Ops.mul(Ops.negative(w), gamma));
+        Variable b = Terms.bias(a, zeroBias);
+        Variable bu = b == null ? null : Ops.add(b, Ops.mul(Ops.positive(b), gamma));
+        Variable bv = b == null ? null : Ops.add(b, Ops.mul(Ops.negative(b), gamma));
+        Variable p = Ops.add(a.forward(xp, u, bu), a.forward(xn, v, null));
+        Variable n = Ops.add(a.forward(xp, v, bv), a.forward(xn, u, null));
+        Tensor z = c.output().value();
+        Tensor zero = Tensor.zeros(1);
+        Variable nothing = Terms.constantLike(c.relevance(), 0f);
+        Variable rp = Ops.where(z.gt(zero), c.relevance(), nothing);
+        Variable rn = Ops.where(z.lt(zero), c.relevance(), nothing);
+        Variable cp = Terms.ratio(rp, p, epsilon);
+        Variable cn = Terms.ratio(rn, n, epsilon);
+        Variable fromPositive = Ops.add(a.transpose(cp, u, x.shape()), a.transpose(cn, v, x.shape()));
+        Variable fromNegative = Ops.add(a.transpose(cp, v, x.shape()), a.transpose(cn, u, x.shape()));
+        return Terms.single(Ops.add(Ops.mul(xp, fromPositive), Ops.mul(xn, fromNegative)));
+    }
+
+    @Override
+    public String describe() {
+        return "gamma(" + gamma + Terms.zeroBiasSuffix(zeroBias) + ")";
+    }
+}

@@ -1,0 +1,44 @@
+package org.lrp4j.lrp.rules;
+
+import java.util.List;
+
+import org.lrp4j.autodiff.Ops;
+import org.lrp4j.autodiff.Variable;
+import org.lrp4j.tensor.Tensor;
+
+/**
+ * The z^B rule for the first layer when inputs lie in a box [low, high] (Deep Taylor decomposition with a
+ * bounded domain): z_j = sum_i (x_i w_ij - low_i w_ij+ - high_i w_ij-). The bounds are scalars, per-channel
+ * ([C, 1, 1] or [1, C, 1, 1]) or full-size tensors, broadcast to the input.
+ */
+public record ZBox(Tensor low, Tensor high, float epsilon) implements Rule {
+
+    public ZBox(float low, float high) {
+        this(Tensor.scalar(low), Tensor.scalar(high), DEFAULT_EPSILON);
+    }
+
+    @Override
+    public List<Variable> propagate(RuleContext c) {
+        Affine a = Affine.of(c.node(), "zbox");
+        Variable x = c.input();
+        Variable l = Variable.constant(low.broadcastTo(x.shape()));
+        Variable h = Variable.constant(high.broadcastTo(x.shape()));
+        Variable w = a.weight();
+        Variable wp = Ops.positive(w);
+        Variable wn = Ops.negative(w);
+        Variable z = Ops.sub(Ops.sub(a.forward(x, w, null), a.forward(l, wp, null)), a.forward(h, wn, null));
+        Variable s = Terms.ratio(c.relevance(), z, epsilon);
+        Variable r = Ops.sub(Ops.sub(Ops.mul(x, a.transpose(s, w, x.shape())), Ops.mul(l, a.transpose(s, wp, x.shape()))),
+                Ops.mul(h, a.transpose(s, wn, x.shape())));
+        return Terms.single(r);
+    }
+
+    @Override
+    public String describe() {
+        return "zbox(" + bound(low) + "," + bound(high) + ")";
+    }
+
+    private static String bound(Tensor t) {
+        return t.size() == 1 ? Float.toString(t.getFlat(0)) : "tensor" + t.shape();
+    }
+}

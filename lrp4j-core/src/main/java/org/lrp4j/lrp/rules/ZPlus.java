@@ -1,0 +1,37 @@
+package org.lrp4j.lrp.rules;
+
+import java.util.List;
+
+import org.lrp4j.autodiff.Ops;
+import org.lrp4j.autodiff.Variable;
+
+/**
+ * The z+ rule: only positive contributions x_i w_ij &gt; 0 count, from positive inputs through positive weights
+ * and from negative inputs through negative weights; only the positive part of the bias enters the
+ * denominator. Equal to alpha_beta(1, 0).
+ */
+public record ZPlus(float epsilon, boolean zeroBias) implements Rule {
+
+    public ZPlus() {
+        this(DEFAULT_EPSILON, false);
+    }
+
+    @Override
+    public List<Variable> propagate(RuleContext c) {
+        Affine a = Affine.of(c.node(), "zplus");
+        Variable x = c.input();
+        Variable xp = Ops.positive(x);
+        Variable xn = Ops.negative(x);
+        Variable wp = Ops.positive(a.weight());
+        Variable wn = Ops.negative(a.weight());
+        Variable p = Ops.add(a.forward(xp, wp, Terms.positive(Terms.bias(a, zeroBias))), a.forward(xn, wn, null));
+        Variable s = Terms.ratio(c.relevance(), p, epsilon);
+        return Terms.single(Ops.add(Ops.mul(xp, a.transpose(s, wp, x.shape())),
+                Ops.mul(xn, a.transpose(s, wn, x.shape()))));
+    }
+
+    @Override
+    public String describe() {
+        return "zplus(" + Terms.eps(epsilon) + Terms.zeroBiasSuffix(zeroBias) + ")";
+    }
+}

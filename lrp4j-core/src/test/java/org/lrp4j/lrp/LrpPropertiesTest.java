@@ -1,0 +1,231 @@
+package org.lrp4j.lrp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.lrp4j.autodiff.Ops;
+import org.lrp4j.autodiff.Variable;
+import org.lrp4j.explain.Explanation;
+import org.lrp4j.explain.LrpExplainer;
+import org.lrp4j.explain.OutputSeed;
+import org.lrp4j.explain.Targets;
+import org.lrp4j.graph.Model;
+import org.lrp4j.graph.ModelBuilder;
+import org.lrp4j.layers.AvgPool2d;
+import org.lrp4j.layers.Conv2d;
+import org.lrp4j.layers.Flatten;
+import org.lrp4j.layers.ForwardContext;
+import org.lrp4j.layers.Linear;
+import org.lrp4j.layers.MaxPool2d;
+import org.lrp4j.layers.ReLU;
+import org.lrp4j.lrp.composites.Composite;
+import org.lrp4j.lrp.composites.Composites;
+import org.lrp4j.lrp.composites.Selector;
+import org.lrp4j.lrp.rules.AlphaBeta;
+import org.lrp4j.lrp.rules.Epsilon;
+import org.lrp4j.lrp.rules.Flat;
+import org.lrp4j.lrp.rules.Rule;
+import org.lrp4j.lrp.rules.WSquare;
+import org.lrp4j.lrp.rules.Zero;
+import org.lrp4j.lrp.rules.ZPlus;
+import org.lrp4j.tensor.Tensor;
+
+/** The laws of LRP on seeded random small networks. */
+class LrpPropertiesTest {
+
+    /** Conv ReLU MaxPool Conv ReLU AvgPool Flatten Linear ReLU Linear, with or without biases. */
+    static Model randomNet(long seed, boolean withBias) {
+        return randomNet(seed, withBias, true);
+    }
+
+    /** The same net; the second pooling is average pooling (norm rule, stabilized) or max pooling. */
+    static Model randomNet(long seed, boolean withBias, boolean averagePool) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int c1 = 2 + r.nextInt(3);
+        int c2 = 2 + r.nextInt(3);
+        Model m = ModelBuilder.create("net").input("input", 2, 8, 8)
+                .then(conv(2, c1, r, withBias)).then(new ReLU()).then(MaxPool2d.of(2, 2))
+                .then(conv(c1, c2, r, withBias)).then(new ReLU())
+                .then(averagePool ? AvgPool2d.of(2, 2) : MaxPool2d.of(2, 2))
+                .then(new Flatten())
+                .then(linear(c2 * 4, 6, r, withBias)).then(new ReLU())
+                .then(linear(6, 4, r, withBias))
+                .build();
+        return m;
+    }
+
+    private static Conv2d conv(int in, int out, SplittableRandom r, boolean bias) {
+        Conv2d c = Conv2d.of(in, out, 3, 1, 1, r);
+        return bias ? new Conv2d(c.spec(), c.weight(), Variable.parameter(Tensor.randn(r, 0.1f, out))) : new Conv2d(c.spec(), c.weight(), null);
+    }
+
+    private static Linear linear(int in, int out, SplittableRandom r, boolean bias) {
+        Linear l = Linear.of(in, out, r);
+        return bias ? l : new Linear(l.weight(), null);
+    }
+
+    static Composite everywhere(Rule rule) {
+        return Composites.structural().named(rule.describe()).with(Selector.opType("Conv", "Gemm"), rule);
+    }
+
+    static Explanation explain(Model m, Composite c, Tensor x, Targets t, OutputSeed seed) {
+        return LrpExplainer.builder(m, c).seed(seed).build().explain(x, t);
+    }
+
+    static Tensor input(long seed) {
+        return Tensor.randn(new SplittableRandom(seed * 31 + 7), 1f, 3, 2, 8, 8);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void lrpZeroConservesRelevanceOnBiasFreeNetworks(long seed) {
+        Model m = randomNet(seed, false);
+        Explanation e = explain(m, everywhere(new Zero()), input(seed), Targets.predicted(), OutputSeed.LOGIT);
+        for (int i = 0; i < 3; i++) {
+            double logit = e.output().get(i, e.targets()[i]);
+            double sum = e.attribution().select(i).sumValue();
+            assertThat(sum).as("seed %d image %d: input relevance vs target logit", seed, i)
+                    .isCloseTo(logit, org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(logit))));
+            assertThat(e.report().inputTotal()[i]).isCloseTo(sum, org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void lrpZeroEqualsGradientTimesInputOnReluNetworks(long seed) {
+        // max pooling only: the norm rule of average pooling has a stabilizer, which LRP-0's identity does not
+        Model m = randomNet(seed, true, false);
+        Tensor x = input(seed);
+        Explanation e = explain(m, everywhere(new Epsilon(0f)), x, Targets.perImage(0, 1, 3), OutputSeed.LOGIT);
+        Variable xv = Variable.parameter(x);
+        Variable out = m.forward(xv, ForwardContext.inference());
+        float[] onehot = new float[12];
+        onehot[0] = 1f;
+        onehot[4 + 1] = 1f;
+        onehot[8 + 3] = 1f;
+        out.backward(Tensor.wrap(onehot, 3, 4));
+        Tensor gxi = xv.grad().mul(x);
+        float scale = Math.max(1e-3f, gxi.abs().max().item());
+        assertThat(e.attribution().maxAbsDiff(gxi) / scale).as("seed %d", seed).isLessThan(1e-4f);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void zplusRelevanceIsNonNegativeForAPositiveSeed(long seed) {
+        Model m = randomNet(seed, true);
+        Explanation e = explain(m, everywhere(new ZPlus()), input(seed), Targets.predicted(), OutputSeed.ONE_HOT);
+        assertThat(e.attribution().min().item()).as("seed %d", seed).isGreaterThanOrEqualTo(0f);
+        assertThat(e.attribution().sumValue()).isPositive();
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void alphaOneBetaZeroEqualsZplus(long seed) {
+        Model m = randomNet(seed, true);
+        Tensor x = input(seed);
+        Tensor a = explain(m, everywhere(new AlphaBeta(1f, 0f)), x, Targets.predicted(), OutputSeed.LOGIT).attribution();
+        Tensor z = explain(m, everywhere(new ZPlus()), x, Targets.predicted(), OutputSeed.LOGIT).attribution();
+        assertThat(a.maxAbsDiff(z)).as("seed %d", seed).isLessThanOrEqualTo(1e-6f * Math.max(1f, z.abs().max().item()));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void flatAndWSquareOnTheFirstLayerDoNotDependOnItsInput(long seed) {
+        Model m = randomNet(seed, true);
+        Tensor x = input(seed);
+        // the rule maps the same output relevance to the same input relevance whatever the input and output values
+        Rule[] rules = {new Flat(), new WSquare()};
+        for (Rule rule : rules) {
+            org.lrp4j.graph.Node conv1 = m.node("conv1");
+            Variable r = Variable.constant(Tensor.randn(new SplittableRandom(seed), 1f, 3,
+                    ((Conv2d) conv1.layer()).outChannels(), 8, 8));
+            Tensor a = rule.propagate(new org.lrp4j.lrp.rules.RuleContext(conv1, List.of(Variable.constant(x)),
+                    Variable.constant(Tensor.zeros(3, ((Conv2d) conv1.layer()).outChannels(), 8, 8)), r)).get(0).value();
+            Tensor b = rule.propagate(new org.lrp4j.lrp.rules.RuleContext(conv1, List.of(Variable.constant(x.mul(5f))),
+                    Variable.constant(Tensor.ones(3, ((Conv2d) conv1.layer()).outChannels(), 8, 8)), r)).get(0).value();
+            assertThat(a.maxAbsDiff(b)).as("%s seed %d", rule.describe(), seed).isZero();
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void conservationReportTotalsAddUp(long seed) {
+        Model m = randomNet(seed, true);
+        Explanation e = explain(m, Composites.epsilonPlusFlat(), input(seed), Targets.predicted(), OutputSeed.LOGIT);
+        ConservationReport rep = e.report();
+        for (int i = 0; i < 3; i++) {
+            double absorbed = 0;
+            for (NodeRelevance n : rep.nodes()) {
+                absorbed += n.absorbed()[i];
+            }
+            assertThat(rep.outputTotal()[i] - absorbed).as("seed %d image %d", seed, i)
+                    .isCloseTo(rep.inputTotal()[i], org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(rep.outputTotal()[i]))));
+            assertThat(rep.outputTotal()[i]).isCloseTo((double) e.output().get(i, e.targets()[i]), org.assertj.core.data.Offset.offset(1e-5));
+        }
+        assertThat(rep.nodes()).extracting(NodeRelevance::node).startsWith("conv1");
+        assertThat(rep.nodes().get(0).rule()).isEqualTo("flat");
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2})
+    void allTargetsEqualsExplainingEachClassSeparately(long seed) {
+        Model m = randomNet(seed, true);
+        Tensor x = input(seed);
+        Explanation all = explain(m, Composites.epsilonPlus(), x, Targets.all(), OutputSeed.LOGIT);
+        assertThat(all.attribution().dims()).containsExactly(3, 4, 2, 8, 8);
+        for (int c = 0; c < 4; c++) {
+            Tensor one = explain(m, Composites.epsilonPlus(), x, Targets.of(c), OutputSeed.LOGIT).attribution();
+            for (int i = 0; i < 3; i++) {
+                assertThat(all.attribution().select(i).select(c).maxAbsDiff(one.select(i)))
+                        .as("seed %d class %d image %d", seed, c, i).isLessThan(1e-5f);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2})
+    void heatmapIsADifferentiableFunctionOfTheWeights(long seed) {
+        Model m = randomNet(seed, true);
+        Tensor x = input(seed);
+        Tensor target = Tensor.randn(new SplittableRandom(seed + 100), 1f, 3, 2, 8, 8);
+        int[] classes = {0, 1, 2};
+        LrpExplainer lrp = LrpExplainer.builder(m, Composites.epsilonAlpha2Beta1Flat()).build();
+        Variable loss = Ops.sum(Ops.mul(lrp.relevance(Variable.constant(x), classes), Variable.constant(target)));
+        loss.backward();
+        Map<String, Variable> params = m.namedParameters();
+        for (String name : List.of("conv2.weight", "fc1.weight", "fc2.bias")) {
+            Variable p = params.get(name);
+            Tensor analytic = p.grad();
+            SplittableRandom r = new SplittableRandom(seed);
+            for (int probe = 0; probe < 6; probe++) {
+                int j = r.nextInt(p.value().size());
+                float orig = p.value().getFlat(j);
+                double h = 1e-2;
+                p.value().setFlat(j, (float) (orig + h));
+                double plus = lossValue(lrp, x, classes, target);
+                p.value().setFlat(j, (float) (orig - h));
+                double minus = lossValue(lrp, x, classes, target);
+                p.value().setFlat(j, orig);
+                double numeric = (plus - minus) / (2 * h);
+                assertThat(analytic.getFlat(j)).as("d loss / d %s[%d], seed %d", name, j, seed)
+                        .isCloseTo((float) numeric, org.assertj.core.data.Offset.offset((float) (2e-2 * Math.max(1, Math.abs(numeric)))));
+            }
+        }
+    }
+
+    private static double lossValue(LrpExplainer lrp, Tensor x, int[] classes, Tensor target) {
+        try (org.lrp4j.autodiff.GradMode.Scope s = org.lrp4j.autodiff.GradMode.disabled()) {
+            Tensor r = lrp.relevance(Variable.constant(x), classes).value();
+            double acc = 0;
+            for (int i = 0; i < r.size(); i++) {
+                acc += (double) r.getFlat(i) * target.getFlat(i);
+            }
+            return acc;
+        }
+    }
+}
