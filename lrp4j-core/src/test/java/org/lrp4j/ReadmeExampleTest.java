@@ -7,6 +7,13 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
+import org.lrp4j.explain.Explanation;
+import org.lrp4j.explain.LrpExplainer;
+import org.lrp4j.explain.Targets;
+import org.lrp4j.graph.Architectures;
+import org.lrp4j.graph.Model;
+import org.lrp4j.lrp.composites.Composites;
+import org.lrp4j.lrp.rules.Epsilon;
 import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
 import org.lrp4j.tensor.kernel.Conv2dSpec;
@@ -29,5 +36,22 @@ class ReadmeExampleTest {
         // For a bias-free ReLU conv followed by a sum, the score is positively homogeneous in x: sum(x * dS/dx) = S.
         assertThat((double) gradientTimesInput.sumValue())
                 .isCloseTo(y.value().sumValue(), org.assertj.core.data.Offset.offset(1e-3 * y.value().sumValue()));
+    }
+
+    @Test
+    void readmeLrpExampleRunsAndReportsEveryNode() {
+        SplittableRandom rng = new SplittableRandom(42);
+        // --- README begin
+        Model model = Architectures.create("cnn", 1, 28, 10, 1);                   // or ModelFile.load(path)
+        Tensor images = Tensor.randn(rng, 1f, 4, 1, 28, 28);
+        Explanation e = LrpExplainer.builder(model, Composites.epsilonPlusFlat())
+                .rule("fc2", new Epsilon(0.25f))                                       // user rules override the composite
+                .build()
+                .explain(images, Targets.predicted());
+        Tensor heatmaps = e.attribution();                                         // [4, 1, 28, 28]
+        String report = e.report().format();                                       // where relevance went, per node
+        // --- README end
+        assertThat(heatmaps.shape()).isEqualTo(Shape.of(4, 1, 28, 28));
+        assertThat(report).contains("fc2").contains("epsilon(0.25)").contains("conv1").contains("flat");
     }
 }

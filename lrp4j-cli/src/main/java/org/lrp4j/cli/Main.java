@@ -37,6 +37,10 @@ public final class Main implements Callable<Integer> {
         boolean userError = e instanceof java.io.IOException || e instanceof IllegalArgumentException
                 || e instanceof org.lrp4j.data.DatasetException || e instanceof IllegalStateException;
         String name = cl.getCommandName();
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            cl.getErr().println("lrp4j " + name + ": error: file not found: " + e.getMessage());
+            return 2;
+        }
         if (userError) {
             cl.getErr().println("lrp4j " + name + ": error: " + e.getMessage());
             return 2;

@@ -1,0 +1,92 @@
+package org.lrp4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.lrp4j.cli.TrainEvaluateCommandTest.run;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lrp4j.explain.LrpExplainer;
+import org.lrp4j.explain.Targets;
+import org.lrp4j.graph.Architectures;
+import org.lrp4j.graph.Model;
+import org.lrp4j.graph.ModelFile;
+import org.lrp4j.io.Npy;
+import org.lrp4j.lrp.composites.Composites;
+import org.lrp4j.lrp.rules.Epsilon;
+import org.lrp4j.tensor.Tensor;
+
+class ExplainCommandTest {
+
+    @TempDir
+    Path dir;
+    Path model;
+    Path input;
+    Model m;
+    Tensor x;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        m = Architectures.create("cnn", 1, 28, 10, 5);
+        model = dir.resolve("cnn.lrp4j");
+        ModelFile.save(m, new ModelFile.Header("cnn", 1, 28, 10), model);
+        x = Tensor.randn(new SplittableRandom(2), 1f, 3, 1, 28, 28);
+        input = dir.resolve("x.npy");
+        Npy.write(input, x);
+    }
+
+    @Test
+    void explainWritesTheSameRelevanceAsTheApi() throws Exception {
+        Path out = dir.resolve("r.npy");
+        TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input", input.toString(),
+                "--target", "1,2,3", "--rule", "fc2=epsilon(0.25)", "--out", out.toString(), "--report",
+                "--layer", "conv2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Tensor expected = LrpExplainer.builder(m, Composites.epsilonPlusFlat()).rule("fc2", new Epsilon(0.25f)).build()
+                .explain(x, Targets.perImage(1, 2, 3)).attribution();
+        assertThat(Npy.readTensor(out).maxAbsDiff(expected)).isZero();
+        assertThat(r.out()).contains("row 2: target 3").contains("epsilon(0.25)").contains("absorbed");
+        assertThat(Npy.readTensor(dir.resolve("r.conv2.npy")).dims()).containsExactly(3, 32, 14, 14);
+    }
+
+    @Test
+    void allTargetsGiveAClassAxis() throws Exception {
+        Path out = dir.resolve("all.npy");
+        TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input", input.toString(),
+                "--target", "all", "--composite", "epsilon-gamma-box", "--low", "-0.81", "--high", "2.03",
+                "--out", out.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Npy.readTensor(out).dims()).containsExactly(3, 10, 1, 28, 28);
+    }
+
+    @Test
+    void mistakesInRulesAndSelectorsGiveOneLinePlusUsageAndExitCode2() {
+        for (String[] bad : new String[][] {
+                {"--rule", "Conv=bogus(1)"}, {"--rule", "nosuchnode=epsilon"}, {"--rule", "Conv=epsilon(x)"},
+                {"--rule", "Convepsilon"}, {"--rule", "Conv=alpha_beta(2,2)"}, {"--target", "99"},
+                {"--composite", "epsilon-gamma-box"}, {"--composite", "nope"}}) {
+            String[] args = new String[4 + bad.length];
+            args[0] = "explain";
+            args[1] = "--model=" + model;
+            args[2] = "--input=" + input;
+            args[3] = "--out=" + dir.resolve("o.npy");
+            System.arraycopy(bad, 0, args, 4, bad.length);
+            TrainEvaluateCommandTest.Run r = run(args);
+            assertThat(r.exit()).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", bad)).doesNotContain("\tat ").doesNotContain("Exception");
+        }
+        TrainEvaluateCommandTest.Run r = run("explain", "--model=" + model, "--input=" + input, "--rule", "Conv=bogus(1)");
+        assertThat(r.err()).contains("unknown rule 'bogus'").contains("Usage: lrp4j explain");
+    }
+
+    @Test
+    void missingInputFileIsOneLine() {
+        TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input",
+                dir.resolve("none.npy").toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("none.npy").doesNotContain("\tat ");
+    }
+}
