@@ -264,6 +264,83 @@ public final class Ops {
         return Variable.result(a.value().permute(perm), "permute", g -> grads(g.permute(inverse)), a);
     }
 
+    /**
+     * Zero padding along any axes, with ONNX's layout of {@code pads}: the amounts added before each axis
+     * (axis 0, 1, ...), then the amounts added after each axis; all must be &gt;= 0. The gradient crops the padding
+     * off again.
+     */
+    public static Variable pad(Variable a, int... pads) {
+        Shape s = a.shape();
+        int r = s.rank();
+        if (pads.length != 2 * r) {
+            throw new TensorShapeException("pad: " + pads.length + " pad amounts given for shape " + s + "; need "
+                    + 2 * r + " (before and after each axis)");
+        }
+        int[] out = new int[r];
+        for (int i = 0; i < r; i++) {
+            if (pads[i] < 0 || pads[i + r] < 0) {
+                throw new IllegalArgumentException("pad: pad amounts must be >= 0 but were "
+                        + java.util.Arrays.toString(pads));
+            }
+            long d = (long) s.dim(i) + pads[i] + pads[i + r];
+            if (d > Integer.MAX_VALUE - 8) {
+                throw new TensorShapeException("pad: padded axis " + i + " of " + s + " is too large");
+            }
+            out[i] = (int) d;
+        }
+        Shape os = Shape.of(out);
+        int[] begin = java.util.Arrays.copyOf(pads, r);
+        Tensor y = Tensor.zeros(os);
+        copyBox(a.value(), y, begin, true);
+        return Variable.result(y, "pad", g -> {
+            Tensor gi = Tensor.zeros(s);
+            copyBox(g, gi, begin, false);
+            return grads(gi);
+        }, a);
+    }
+
+    /**
+     * Copies between a small tensor and the box of a large one that starts at {@code begin}: small into large when
+     * {@code intoLarge}, else the box of {@code small}'s shape out of the large one.
+     */
+    private static void copyBox(Tensor from, Tensor to, int[] begin, boolean intoLarge) {
+        Tensor small = intoLarge ? from : to;
+        Tensor large = intoLarge ? to : from;
+        Shape ss = small.shape();
+        int r = ss.rank();
+        if (ss.size() == 0) {
+            return;
+        }
+        if (r == 0) {
+            to.setFlat(0, from.getFlat(0));
+            return;
+        }
+        int[] ls = large.shape().strides();
+        int row = ss.dim(r - 1);
+        int rows = ss.size() / row;
+        int[] idx = new int[r - 1];
+        float[] sd = small.data();
+        float[] ld = large.data();
+        int so = small.offset();
+        for (int k = 0; k < rows; k++) {
+            int lo = large.offset() + begin[r - 1];
+            for (int ax = 0; ax < r - 1; ax++) {
+                lo += (idx[ax] + begin[ax]) * ls[ax];
+            }
+            if (intoLarge) {
+                System.arraycopy(sd, so + k * row, ld, lo, row);
+            } else {
+                System.arraycopy(ld, lo, sd, so + k * row, row);
+            }
+            for (int ax = r - 2; ax >= 0; ax--) {
+                if (++idx[ax] < ss.dim(ax)) {
+                    break;
+                }
+                idx[ax] = 0;
+            }
+        }
+    }
+
     /** Copies {@code a} broadcast to {@code shape}; the gradient is summed back. */
     public static Variable broadcastTo(Variable a, Shape shape) {
         Shape s = a.shape();

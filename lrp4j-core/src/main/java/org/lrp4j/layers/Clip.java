@@ -1,0 +1,26 @@
+package org.lrp4j.layers;
+
+import java.util.List;
+
+import org.lrp4j.autodiff.Ops;
+import org.lrp4j.autodiff.Variable;
+
+/** Clamps to [min, max] (ONNX Clip; ReLU6 is Clip(0, 6)). Infinite bounds leave that side open. */
+public record Clip(float min, float max) implements Layer {
+
+    public Clip {
+        if (Float.isNaN(min) || Float.isNaN(max)) {
+            throw new IllegalArgumentException("Clip: bounds must not be NaN");
+        }
+    }
+
+    @Override
+    public String opType() {
+        return "Clip";
+    }
+
+    @Override
+    public Variable forward(List<Variable> inputs, ForwardContext context) {
+        return Ops.clamp(inputs.get(0), min, max);
+    }
+}

@@ -1,0 +1,45 @@
+package org.lrp4j.layers;
+
+import java.util.Arrays;
+import java.util.List;
+
+import org.lrp4j.autodiff.Ops;
+import org.lrp4j.autodiff.Variable;
+
+/** Permutes the axes (ONNX Transpose): output axis i is input axis perm[i]. */
+public record Transpose(int[] perm) implements Layer {
+
+    public Transpose {
+        perm = perm.clone();
+    }
+
+    @Override
+    public int[] perm() {
+        return perm.clone();
+    }
+
+    @Override
+    public String opType() {
+        return "Transpose";
+    }
+
+    @Override
+    public Variable forward(List<Variable> inputs, ForwardContext context) {
+        return Ops.permute(inputs.get(0), perm);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Transpose t && Arrays.equals(perm, t.perm);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(perm);
+    }
+
+    @Override
+    public String toString() {
+        return "Transpose[perm=" + Arrays.toString(perm) + "]";
+    }
+}

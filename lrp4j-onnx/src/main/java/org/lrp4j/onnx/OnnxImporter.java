@@ -1,0 +1,62 @@
+package org.lrp4j.onnx;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.lrp4j.graph.Model;
+
+/**
+ * Reads an ONNX file into an lrp4j {@link Model}. Node names, graph order, the input name and per-sample input
+ * shape, and the output names are kept; weights become layer parameters. Shape arithmetic that exporters write
+ * (Shape, Gather, Unsqueeze, Concat, Cast, Slice, ... feeding a Reshape) is folded to constants at import, with the
+ * batch dimension kept dynamic. See {@link #supportedOperators()}.
+ *
+ * <p>Every problem (missing or truncated file, not ONNX, forged sizes, unsupported operator or data type, a cycle
+ * or dangling input) is reported as an {@link OnnxFormatException} whose message names the file and, where there is
+ * one, the node and operator.
+ */
+public final class OnnxImporter {
+    private OnnxImporter() {
+    }
+
+    /** ONNX files above this size are rejected (protobuf's own limit is 2 GB; use external data for more). */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+
+    /** Loads an ONNX model; external tensor data is read from files beside it. */
+    public static Model load(Path file) throws OnnxFormatException {
+        String where = String.valueOf(file.getFileName());
+        byte[] bytes;
+        try {
+            if (Files.isDirectory(file)) {
+                throw new OnnxFormatException(file + ": is a directory, not an ONNX file");
+            }
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new OnnxFormatException(file + ": " + size + " bytes is larger than an ONNX protobuf can be");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new OnnxFormatException(file + ": no such file", e);
+        } catch (OnnxFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new OnnxFormatException(file + ": cannot read: " + e, e);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        String name = where.endsWith(".onnx") ? where.substring(0, where.length() - 5) : where;
+        return new Importer(where, dir, name).run(bytes);
+    }
+
+    /** Loads an ONNX model from bytes; tensors with external data are rejected (there is no folder to read). */
+    public static Model load(byte[] bytes, String name) throws OnnxFormatException {
+        return new Importer(name, null, name).run(bytes);
+    }
+
+    /** The ONNX operators (default domain) lrp4j imports, in alphabetical order. */
+    public static List<String> supportedOperators() {
+        return Importer.SUPPORTED;
+    }
+}
