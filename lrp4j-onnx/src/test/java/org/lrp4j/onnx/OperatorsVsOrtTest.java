@@ -185,4 +185,57 @@ class OperatorsVsOrtTest {
         assertThat(OnnxImporter.load(file).predict(x).maxAbsDiff(ref)).isZero();
         assertThat(Ort.relDiff(OnnxImporter.load(file).predict(x), Ort.run(file, "x", x))).isLessThan(1e-6);
     }
+
+    @Test
+    void shapeArithmeticWithSliceCastAndArithmeticIsFolded() throws Exception {
+        G g = new G(13).input("x", 2, 3, 4);
+        String sh = g.node("Shape", List.of("x"));
+        String n = g.node("Unsqueeze", List.of(g.node("Gather", List.of(sh, addScalar(g, "i0", 0))), g.ints("ax", 0)));
+        String rest = g.node("Slice", List.of(sh, g.ints("st", 1), g.ints("en", Long.MAX_VALUE), g.ints("sa", 0)));
+        String c = g.node("Gather", List.of(rest, g.ints("i1", 0)));
+        c = g.node("Cast", List.of(g.node("Cast", List.of(c), i("to", 1))), i("to", 7));
+        c = g.node("Mul", List.of(g.node("Div", List.of(c, g.ints("two", 2))), g.ints("two2", 2)));
+        String target = g.node("Concat", List.of(n, c, g.ints("m1", -1)), i("axis", 0));
+        String r = g.node("Reshape", List.of("x", target));
+        String t = g.node("Transpose", List.of(r), is("perm", 0, 2, 1));
+        String fl = g.node("Flatten", List.of(t));
+        g.output(g.node("Gemm", List.of(fl, g.init("w", w(24, 3))), i("transA", 0)));
+        Model m = check("folded Slice/Cast/Div/Mul", g, new int[] {2, 3, 4}, 1, 3, 4);
+        assertThat(m.nodes()).hasSize(4);
+    }
+
+    @Test
+    void protobufRoundTripKeepsTheModel() throws Exception {
+        byte[] original = java.nio.file.Files.readAllBytes(ConformanceModelsTest.dir("cnn_bn").resolve("model.onnx"));
+        byte[] rewritten = org.lrp4j.onnx.proto.Onnx.ModelProto.parse(original).toByteArray();
+        Tensor x = Tensor.randn(rng, 1f, 2, 1, 28, 28);
+        Tensor a = OnnxImporter.load(original, "a").predict(x);
+        assertThat(OnnxImporter.load(rewritten, "b").predict(x).maxAbsDiff(a)).isZero();
+        assertThat(Ort.relDiff(a, Ort.run(rewritten, "input", x))).isLessThan(1e-5);
+    }
+
+    @Test
+    void unpackedRepeatedFieldsAreRead() throws Exception {
+        // an initializer whose dims and float_data are written one value per tag (unpacked), as old writers do
+        org.lrp4j.onnx.proto.ProtoWriter t = new org.lrp4j.onnx.proto.ProtoWriter();
+        t.unpackedVarints(1, new long[] {3, 2});
+        t.int64(2, 1);
+        for (int k = 0; k < 6; k++) {
+            t.float32(4, k);
+        }
+        t.string(8, "w");
+        G g = new G(13).input("x", 3);
+        g.output(g.node("fc", "MatMul", List.of("x", "w")));
+        org.lrp4j.onnx.proto.ProtoWriter graph = new org.lrp4j.onnx.proto.ProtoWriter();
+        g.graph.write(graph);
+        graph.message(5, t);
+        org.lrp4j.onnx.proto.ProtoWriter model = new org.lrp4j.onnx.proto.ProtoWriter();
+        model.int64(1, 7);
+        model.message(7, graph);
+        org.lrp4j.onnx.proto.ProtoWriter opset = new org.lrp4j.onnx.proto.ProtoWriter();
+        g.model.opsetImport.get(0).write(opset);
+        model.message(8, opset);
+        Model m = OnnxImporter.load(model.toByteArray(), "unpacked");
+        assertThat(m.predict(Tensor.of(new float[] {1, 1, 1}, 1, 3)).toArray()).containsExactly(6f, 9f);
+    }
 }
