@@ -1152,6 +1152,23 @@ final class Importer {
         boolean ceil = attrInt("ceil_mode", 0) != 0;
         boolean countPad = !max && attrInt("count_include_pad", 0) != 0;
         Pool2dSpec spec = new Pool2dSpec(k[0], k[1], st[0], st[1], p[0], p[1], p[2], p[3], ceil, countPad);
+        if (ceil && countPad && xv instanceof Comp c) {
+            // ONNX Runtime divides windows that run past the padded input (ceil mode) by the full kernel size, as if
+            // the input were zero padded up to the last window; PyTorch clips them. Follow ONNX Runtime: pad
+            // explicitly, then average every window over the whole kernel.
+            int[] d = probeDims(c.name(), 0);
+            org.lrp4j.tensor.Shape os = spec.outputShape(Shape.of(d));
+            int extraH = Math.max(0, (os.dim(2) - 1) * st[0] + k[0] - (d[2] + p[0] + p[2]));
+            int extraW = Math.max(0, (os.dim(3) - 1) * st[1] + k[1] - (d[3] + p[1] + p[3]));
+            if (extraH > 0 || extraW > 0) {
+                String padded = out() + "/pad";
+                addNode(uniqueName(nodeName + "/pad"), new Pad(new int[] {0, 0, p[0], p[1], 0, 0, p[2] + extraH,
+                    p[3] + extraW}), List.of(c.name()), padded);
+                addNode(nodeName, new AvgPool2d(new Pool2dSpec(k[0], k[1], st[0], st[1], 0, 0, 0, 0, false, true)),
+                        List.of(padded), out());
+                return;
+            }
+        }
         emit(max ? new MaxPool2d(spec) : new AvgPool2d(spec), xv);
     }
 

@@ -142,7 +142,7 @@ public final class Onnx {
             this.version = version;
         }
 
-        static OperatorSetIdProto parse(ProtoReader r) throws OnnxFormatException {
+        public static OperatorSetIdProto parse(ProtoReader r) throws OnnxFormatException {
             OperatorSetIdProto o = new OperatorSetIdProto();
             while (r.hasMore()) {
                 switch (r.next()) {
@@ -154,7 +154,7 @@ public final class Onnx {
             return o;
         }
 
-        void write(ProtoWriter w) {
+        public void write(ProtoWriter w) {
             if (!domain.isEmpty()) {
                 w.string(1, domain);
             }
@@ -175,7 +175,7 @@ public final class Onnx {
             this.value = value;
         }
 
-        static StringStringEntryProto parse(ProtoReader r) throws OnnxFormatException {
+        public static StringStringEntryProto parse(ProtoReader r) throws OnnxFormatException {
             StringStringEntryProto e = new StringStringEntryProto();
             while (r.hasMore()) {
                 switch (r.next()) {
@@ -187,7 +187,7 @@ public final class Onnx {
             return e;
         }
 
-        void write(ProtoWriter w) {
+        public void write(ProtoWriter w) {
             w.string(1, key);
             w.string(2, value);
         }
@@ -203,7 +203,7 @@ public final class Onnx {
         public List<ValueInfoProto> output = new ArrayList<>();   // 12
         public List<ValueInfoProto> valueInfo = new ArrayList<>(); // 13
 
-        static GraphProto parse(ProtoReader r) throws OnnxFormatException {
+        public static GraphProto parse(ProtoReader r) throws OnnxFormatException {
             GraphProto g = new GraphProto();
             while (r.hasMore()) {
                 switch (r.next()) {
@@ -220,7 +220,7 @@ public final class Onnx {
             return g;
         }
 
-        void write(ProtoWriter w) {
+        public void write(ProtoWriter w) {
             for (NodeProto n : node) {
                 w.message(1, sub(n::write));
             }
@@ -255,7 +255,7 @@ public final class Onnx {
         public String docString = "";                               // 6
         public String domain = "";                                  // 7
 
-        static NodeProto parse(ProtoReader r) throws OnnxFormatException {
+        public static NodeProto parse(ProtoReader r) throws OnnxFormatException {
             NodeProto n = new NodeProto();
             while (r.hasMore()) {
                 switch (r.next()) {
@@ -272,7 +272,7 @@ public final class Onnx {
             return n;
         }
 
-        void write(ProtoWriter w) {
+        public void write(ProtoWriter w) {
             for (String s : input) {
                 w.string(1, s);
             }
@@ -321,7 +321,7 @@ public final class Onnx {
         public int type;                                         // 20
         public String refAttrName = "";                          // 21
 
-        static AttributeProto parse(ProtoReader r) throws OnnxFormatException {
+        public static AttributeProto parse(ProtoReader r) throws OnnxFormatException {
             AttributeProto a = new AttributeProto();
             Lists.Floats fl = new Lists.Floats();
             Lists.Longs il = new Lists.Longs();
@@ -348,7 +348,7 @@ public final class Onnx {
             return a;
         }
 
-        void write(ProtoWriter w) {
+        public void write(ProtoWriter w) {
             w.string(1, name);
             switch (type) {
                 case ATTR_FLOAT -> w.float32(2, f);
@@ -431,7 +431,7 @@ public final class Onnx {
         public List<StringStringEntryProto> externalData = new ArrayList<>(); // 13
         public int dataLocation;                                             // 14: 0 DEFAULT, 1 EXTERNAL
 
-        static TensorProto parse(ProtoReader r) throws OnnxFormatException {
+        public static TensorProto parse(ProtoReader r) throws OnnxFormatException {
             TensorProto t = new TensorProto();
             Lists.Longs dims = new Lists.Longs();
             Lists.Floats fd = new Lists.Floats();
@@ -469,7 +469,7 @@ public final class Onnx {
             return t;
         }
 
-        void write(ProtoWriter w) {
+        public void write(ProtoWriter w) {
             if (dims.length > 0) {
                 w.packedVarints(1, dims);
             }
@@ -560,7 +560,7 @@ public final class Onnx {
             return v;
         }
 
-        static ValueInfoProto parse(ProtoReader r) throws OnnxFormatException {
+        public static ValueInfoProto parse(ProtoReader r) throws OnnxFormatException {
             ValueInfoProto v = new ValueInfoProto();
             while (r.hasMore()) {
                 switch (r.next()) {
@@ -616,7 +616,7 @@ public final class Onnx {
             return new Dim(value, param);
         }
 
-        void write(ProtoWriter w) {
+        public void write(ProtoWriter w) {
             w.string(1, name);
             ProtoWriter tensor = new ProtoWriter();
             tensor.int64(1, elemType);
