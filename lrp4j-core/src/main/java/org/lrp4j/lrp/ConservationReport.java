@@ -26,11 +26,12 @@ public record ConservationReport(double[] outputTotal, double[] inputTotal, List
             sb.append(String.format(Locale.ROOT, "image %d: relevance at output %.6g, at input %.6g (%.2f%% kept)%n",
                     img, outputTotal[img], inputTotal[img],
                     outputTotal[img] == 0 ? 100.0 : 100.0 * inputTotal[img] / outputTotal[img]));
-            sb.append(String.format(Locale.ROOT, "  %-28s %-18s %-22s %14s %14s %14s%n", "node", "op", "rule", "R at output",
-                    "R to inputs", "absorbed"));
+            sb.append(String.format(Locale.ROOT, "  %-28s %-18s %-22s %13s %13s %13s %13s%n", "node", "op", "rule",
+                    "R at output", "R to inputs", "bias took", "stabilizer"));
             for (NodeRelevance n : nodes) {
-                sb.append(String.format(Locale.ROOT, "  %-28s %-18s %-22s %14.6g %14.6g %14.6g%n", n.node(), n.opType(),
-                        n.rule(), n.out()[img], n.in()[img], n.out()[img] - n.in()[img]));
+                sb.append(String.format(Locale.ROOT, "  %-28s %-18s %-22s %13.6g %13.6g %13.6g %13.6g%n", n.node(),
+                        n.opType(), n.rule(), n.out()[img], n.in()[img], n.biasAbsorbed()[img],
+                        n.stabilizerAbsorbed()[img]));
             }
         }
         return sb.toString();

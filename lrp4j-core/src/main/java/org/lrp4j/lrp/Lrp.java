@@ -16,6 +16,7 @@ import org.lrp4j.graph.Trace;
 import org.lrp4j.lrp.canonizers.Canonized;
 import org.lrp4j.lrp.canonizers.Canonizer;
 import org.lrp4j.lrp.composites.Composite;
+import org.lrp4j.lrp.rules.BiasLedger;
 import org.lrp4j.lrp.rules.Rule;
 import org.lrp4j.lrp.rules.RuleContext;
 import org.lrp4j.tensor.Tensor;
@@ -123,8 +124,9 @@ public final class Lrp {
             Rule rule = plan.rules().get(node.name());
             List<Variable> inputs = trace.inputs(node);
             List<Variable> back;
+            BiasLedger ledger = new BiasLedger();
             try {
-                back = rule.propagate(new RuleContext(node, inputs, trace.output(node), r));
+                back = rule.propagate(new RuleContext(node, inputs, trace.output(node), r, ledger));
             } catch (IllegalArgumentException e) {
                 throw new GraphException("LRP at node '" + node.name() + "' (" + node.opType() + ") with rule "
                         + rule.describe() + ": " + e.getMessage(), e);
@@ -138,7 +140,8 @@ public final class Lrp {
                 add(in, perImageSum(b.value()));
                 relevance.merge(node.inputs().get(i), b, Ops::add);
             }
-            report.add(new NodeRelevance(node.name(), node.opType(), rule.describe(), perImageSum(r.value()), in));
+            report.add(new NodeRelevance(node.name(), node.opType(), rule.describe(), perImageSum(r.value()), in,
+                    ledger.perImage()));
         }
         String inputName = m.inputs().get(0).name();
         Variable inputRelevance = relevance.get(inputName);

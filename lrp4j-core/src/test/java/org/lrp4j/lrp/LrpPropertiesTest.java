@@ -228,4 +228,30 @@ class LrpPropertiesTest {
             return acc;
         }
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void reportSplitsWhatWasAbsorbedIntoBiasAndStabilizer(long seed) {
+        Tensor x = input(seed);
+        // with biases and a negligible stabilizer, the bias took (nearly) everything a weighted node absorbed
+        Explanation withBias = explain(randomNet(seed, true), everywhere(new Epsilon(1e-6f)), x, Targets.predicted(),
+                OutputSeed.LOGIT);
+        for (NodeRelevance n : withBias.report().nodes()) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(n.biasAbsorbed()[i]).as("seed %d node %s image %d", seed, n.node(), i)
+                        .isCloseTo(n.absorbed()[i], org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(n.out()[i]))));
+            }
+        }
+        // without biases, a large stabilizer took everything
+        Explanation noBias = explain(randomNet(seed, false), everywhere(new Epsilon(0.25f)), x, Targets.predicted(),
+                OutputSeed.LOGIT);
+        double stabilizer = 0;
+        for (NodeRelevance n : noBias.report().nodes()) {
+            assertThat(n.biasAbsorbed()[0]).isZero();
+            stabilizer += n.stabilizerAbsorbed()[0];
+        }
+        assertThat(noBias.report().outputTotal()[0] - stabilizer).as("seed %d", seed)
+                .isCloseTo(noBias.report().inputTotal()[0], org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(noBias.report().format()).contains("bias took").contains("stabilizer");
+    }
 }

@@ -43,6 +43,10 @@ public record AlphaBeta(float alpha, float beta, float epsilon, boolean zeroBias
         Variable n = Ops.add(a.forward(xp, wn, Terms.negative(b)), a.forward(xn, wp, null));
         Variable cp = Terms.ratio(c.relevance(), p, epsilon);
         Variable cn = Terms.ratio(c.relevance(), n, epsilon);
+        if (b != null) {
+            c.bias().add(Ops.mul(Terms.positive(b), alpha), cp);
+            c.bias().add(Ops.mul(Terms.negative(b), -beta), cn);
+        }
         Variable positive = Ops.add(Ops.mul(xp, a.transpose(cp, wp, x.shape())),
                 Ops.mul(xn, a.transpose(cp, wn, x.shape())));
         if (beta == 0f) {

@@ -31,6 +31,7 @@ public record Epsilon(float epsilon, boolean zeroBias) implements Rule {
         Variable x = c.input();
         Variable z = zeroBias && a.bias() != null ? a.forward(x, a.weight(), null) : c.output();
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
+        c.bias().add(Terms.bias(a, zeroBias), s);
         return Terms.single(Ops.mul(x, a.transpose(s, a.weight(), x.shape())));
     }
 

@@ -44,6 +44,8 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable rn = Ops.where(z.lt(zero), c.relevance(), nothing);
         Variable cp = Terms.ratio(rp, p, epsilon);
         Variable cn = Terms.ratio(rn, n, epsilon);
+        c.bias().add(bu, cp);
+        c.bias().add(bv, cn);
         Variable fromPositive = Ops.add(a.transpose(cp, u, x.shape()), a.transpose(cn, v, x.shape()));
         Variable fromNegative = Ops.add(a.transpose(cp, v, x.shape()), a.transpose(cn, u, x.shape()));
         return Terms.single(Ops.add(Ops.mul(xp, fromPositive), Ops.mul(xn, fromNegative)));

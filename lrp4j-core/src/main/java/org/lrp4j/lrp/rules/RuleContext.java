@@ -7,12 +7,16 @@ import org.lrp4j.graph.Node;
 
 /**
  * What a rule sees at one node: the node, the values of its inputs and output from the forward pass, and the
- * relevance that arrived at its output.
+ * relevance that arrived at its output; weighted rules note in {@code bias} what the bias absorbed.
  */
-public record RuleContext(Node node, List<Variable> inputs, Variable output, Variable relevance) {
+public record RuleContext(Node node, List<Variable> inputs, Variable output, Variable relevance, BiasLedger bias) {
 
     public RuleContext {
         inputs = List.copyOf(inputs);
+    }
+
+    public RuleContext(Node node, List<Variable> inputs, Variable output, Variable relevance) {
+        this(node, inputs, output, relevance, new BiasLedger());
     }
 
     public Variable input() {

@@ -23,6 +23,7 @@ public record WSquare(float epsilon) implements Rule {
         Variable b2 = a.bias() == null ? null : Ops.square(a.bias());
         Variable z = a.forward(Terms.ones(x.shape()), w2, b2);
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
+        c.bias().add(b2, s);
         return Terms.single(a.transpose(s, w2, x.shape()));
     }
 

@@ -26,6 +26,7 @@ public record ZPlus(float epsilon, boolean zeroBias) implements Rule {
         Variable wn = Ops.negative(a.weight());
         Variable p = Ops.add(a.forward(xp, wp, Terms.positive(Terms.bias(a, zeroBias))), a.forward(xn, wn, null));
         Variable s = Terms.ratio(c.relevance(), p, epsilon);
+        c.bias().add(Terms.positive(Terms.bias(a, zeroBias)), s);
         return Terms.single(Ops.add(Ops.mul(xp, a.transpose(s, wp, x.shape())),
                 Ops.mul(xn, a.transpose(s, wn, x.shape()))));
     }

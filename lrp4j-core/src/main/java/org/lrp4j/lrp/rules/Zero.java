@@ -25,6 +25,7 @@ public record Zero(boolean zeroBias) implements Rule {
         Variable numerator = Ops.where(dead, Terms.constantLike(z, 0f), c.relevance());
         Variable denominator = Ops.where(dead, Terms.constantLike(z, 1f), z);
         Variable s = Ops.div(numerator, denominator);
+        c.bias().add(Terms.bias(a, zeroBias), s);
         return Terms.single(Ops.mul(x, a.transpose(s, a.weight(), x.shape())));
     }
 
