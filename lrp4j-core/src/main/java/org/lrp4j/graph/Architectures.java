@@ -5,11 +5,16 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
+import org.lrp4j.layers.Add;
+import org.lrp4j.layers.BatchNorm;
 import org.lrp4j.layers.Conv2d;
+import org.lrp4j.layers.Dropout;
+import org.lrp4j.layers.GlobalAveragePool;
 import org.lrp4j.layers.Flatten;
 import org.lrp4j.layers.Linear;
 import org.lrp4j.layers.MaxPool2d;
 import org.lrp4j.layers.ReLU;
+import org.lrp4j.tensor.kernel.Pool2dSpec;
 
 /**
  * Built-in architectures with seeded PyTorch-default initialisation, so examples, tests and benchmarks need no
@@ -20,7 +25,8 @@ public final class Architectures {
     }
 
     /** The names {@link #create} accepts. */
-    public static final List<String> NAMES = List.of("cnn", "small-cnn", "mlp");
+    public static final List<String> NAMES = List.of("cnn", "small-cnn", "mlp", "vgg16", "vgg16-bn", "resnet18",
+            "resnet50");
 
     /** Creates architecture {@code name} for inputs [N, channels, size, size] and {@code classes} outputs. */
     public static Model create(String name, int channels, int size, int classes, long seed) {
@@ -29,6 +35,10 @@ public final class Architectures {
             case "cnn" -> cnn(channels, size, classes, 16, 32, 64, rng);
             case "small-cnn" -> cnn(channels, size, classes, 32, 64, 128, rng);
             case "mlp" -> mlp(channels, size, classes, rng);
+            case "vgg16" -> vgg16(channels, size, classes, false, rng);
+            case "vgg16-bn" -> vgg16(channels, size, classes, true, rng);
+            case "resnet18" -> resnet(channels, classes, new int[] {2, 2, 2, 2}, false, rng);
+            case "resnet50" -> resnet(channels, classes, new int[] {3, 4, 6, 3}, true, rng);
             default -> throw new IllegalArgumentException("unknown architecture '" + name + "'; choose one of " + NAMES);
         };
     }
@@ -57,5 +67,95 @@ public final class Architectures {
                 .then(Linear.of(256, 128, rng)).then(new ReLU())
                 .then(Linear.of(128, classes, rng))
                 .build();
+    }
+
+    private static final int[] VGG16 = {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0};
+
+    /**
+     * torchvision's VGG16 (configuration D), optionally with BatchNorm after each convolution: thirteen 3x3
+     * convolutions in five blocks with 2x2 max pooling, then Linear(512*7*7, 4096) ReLU Dropout Linear(4096, 4096)
+     * ReLU Dropout Linear(4096, classes). The input size must be a multiple of 32 (224 gives the 7x7 that
+     * torchvision's adaptive average pooling then leaves unchanged, so it is omitted).
+     */
+    public static Model vgg16(int channels, int size, int classes, boolean batchNorm, RandomGenerator rng) {
+        if (size % 32 != 0) {
+            throw new IllegalArgumentException("vgg16: the input size must be a multiple of 32 but was " + size);
+        }
+        ModelBuilder b = ModelBuilder.create(batchNorm ? "vgg16-bn" : "vgg16").input("input", channels, size, size);
+        int in = channels;
+        for (int c : VGG16) {
+            if (c == 0) {
+                b.then(MaxPool2d.of(2, 2));
+                continue;
+            }
+            b.then(Conv2d.of(in, c, 3, 1, 1, rng));
+            if (batchNorm) {
+                b.then(BatchNorm.of(c));
+            }
+            b.then(new ReLU());
+            in = c;
+        }
+        int s = size / 32;
+        return b.then(new Flatten())
+                .then(Linear.of(512 * s * s, 4096, rng)).then(new ReLU()).then(new Dropout(0.5f))
+                .then(Linear.of(4096, 4096, rng)).then(new ReLU()).then(new Dropout(0.5f))
+                .then(Linear.of(4096, classes, rng))
+                .build();
+    }
+
+    /**
+     * torchvision's ResNet18 (basic blocks [2, 2, 2, 2]) or ResNet50 (bottleneck blocks [3, 4, 6, 3], stride on
+     * the 3x3 convolution as in torchvision), with BatchNorm and residual Add nodes, global average pooling and a
+     * Linear classifier. Convolutions have no bias, as in torchvision.
+     */
+    public static Model resnet(int channels, int classes, int[] blocks, boolean bottleneck, RandomGenerator rng) {
+        ModelBuilder b = ModelBuilder.create(bottleneck ? "resnet50" : "resnet18").input("input", channels, -1, -1);
+        String x = b.add("conv1", conv(channels, 64, 7, 2, 3, rng), "input");
+        x = b.add("bn1", BatchNorm.of(64), x);
+        x = b.add("relu", new ReLU(), x);
+        x = b.add("maxpool", new MaxPool2d(Pool2dSpec.of(3, 2, 1)), x);
+        int in = 64;
+        int expansion = bottleneck ? 4 : 1;
+        for (int stage = 0; stage < blocks.length; stage++) {
+            int width = 64 << stage;
+            for (int k = 0; k < blocks[stage]; k++) {
+                String p = "layer" + (stage + 1) + "." + k + ".";
+                int stride = stage > 0 && k == 0 ? 2 : 1;
+                String identity = x;
+                String y;
+                if (bottleneck) {
+                    y = b.add(p + "conv1", conv(in, width, 1, 1, 0, rng), x);
+                    y = b.add(p + "bn1", BatchNorm.of(width), y);
+                    y = b.add(p + "relu1", new ReLU(), y);
+                    y = b.add(p + "conv2", conv(width, width, 3, stride, 1, rng), y);
+                    y = b.add(p + "bn2", BatchNorm.of(width), y);
+                    y = b.add(p + "relu2", new ReLU(), y);
+                    y = b.add(p + "conv3", conv(width, width * expansion, 1, 1, 0, rng), y);
+                    y = b.add(p + "bn3", BatchNorm.of(width * expansion), y);
+                } else {
+                    y = b.add(p + "conv1", conv(in, width, 3, stride, 1, rng), x);
+                    y = b.add(p + "bn1", BatchNorm.of(width), y);
+                    y = b.add(p + "relu1", new ReLU(), y);
+                    y = b.add(p + "conv2", conv(width, width, 3, 1, 1, rng), y);
+                    y = b.add(p + "bn2", BatchNorm.of(width), y);
+                }
+                if (stride != 1 || in != width * expansion) {
+                    identity = b.add(p + "downsample.0", conv(in, width * expansion, 1, stride, 0, rng), x);
+                    identity = b.add(p + "downsample.1", BatchNorm.of(width * expansion), identity);
+                }
+                x = b.add(p + "add", new Add(), y, identity);
+                x = b.add(p + "relu", new ReLU(), x);
+                in = width * expansion;
+            }
+        }
+        x = b.add("avgpool", new GlobalAveragePool(), x);
+        x = b.add("flatten", new Flatten(), x);
+        b.add("fc", Linear.of(in, classes, rng), x);
+        return b.build();
+    }
+
+    private static Conv2d conv(int in, int out, int k, int stride, int pad, RandomGenerator rng) {
+        Conv2d c = Conv2d.of(in, out, k, stride, pad, rng);
+        return new Conv2d(c.spec(), c.weight(), null);
     }
 }
