@@ -7,9 +7,10 @@ import org.lrp4j.tensor.TensorShapeException;
 /**
  * 2-D convolution over NCHW tensors (cross-correlation, as in PyTorch and ONNX) and its gradients.
  *
- * <p>Strategy: im2col + {@link Sgemm}. The output positions of all images form J = N * OH * OW columns; they are
- * processed in blocks. Small feature maps are batched (a block holds several whole images, so the GEMM is wide
- * even for 7x7 maps); large ones are tiled within one image when the column buffer would exceed a cap. Per block
+ * <p>Strategy: im2col + {@link Sgemm}. The output positions of all images form N * OH * OW columns; they are
+ * processed in blocks of a few hundred to a few thousand columns, sized by a column-buffer budget. Small feature
+ * maps are batched (a block holds several whole images, so the GEMM is wide even for 7x7 maps); large ones are
+ * tiled within one image so the column block stays in cache. Per block
  * and group, the column matrix {@code col[K, cols]} (K = C/groups * kH * kW) is built in parallel over its rows;
  * the GEMM parallelises itself. When a block is one image the GEMM reads and writes the tensors in place; a
  * batched block goes through a small staging buffer. 1x1 stride-1 unpadded convolutions skip im2col entirely.
@@ -18,18 +19,40 @@ public final class Conv2d {
     private Conv2d() {
     }
 
-    /** Largest im2col buffer in floats (32 MB) unless one column of it is already larger. */
-    private static final long COL_CAP = 8L << 20;
-    /** Batch whole images into one GEMM until it has about this many columns. */
-    private static final int TARGET_COLS = 4096;
+    /**
+     * Column-buffer budget (floats) of forward and backwardWeight: 4 MB, so the column block and the GEMM's packed
+     * copy of it stay in the last-level cache (measured faster than one big block despite more GEMM calls).
+     */
+    private static final long SMALL_CAP = 1L << 20;
+    /** Column-buffer budget of backwardInput (32 MB): there the GEMM repacks W per call, so fewer, wider calls win. */
+    private static final long LARGE_CAP = 8L << 20;
+    /** A block has at least this many columns (whatever the budget) so the GEMM's packing of W is amortised. */
+    private static final int MIN_COLS = 512;
     /** Minimum floats per parallel chunk of the copy loops. */
     private static final int COPY_GRAIN = 1 << 14;
 
     // ------------------------------------------------------------------ public API
 
     public static Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec) {
+        return forward(x, w, bias, spec, SMALL_CAP, MIN_COLS);
+    }
+
+    /** Gradient w.r.t. the input = transposed convolution of gy with w. */
+    public static Tensor backwardInput(Tensor gy, Tensor w, Shape inputShape, Conv2dSpec spec) {
+        return backwardInput(gy, w, inputShape, spec, LARGE_CAP, MIN_COLS);
+    }
+
+    /** Gradient w.r.t. the weight. */
+    public static Tensor backwardWeight(Tensor x, Tensor gy, Shape weightShape, Conv2dSpec spec) {
+        return backwardWeight(x, gy, weightShape, spec, SMALL_CAP, MIN_COLS);
+    }
+
+    // The variants below take the block plan's budget (floats) and minimum block width; tests use tiny values to
+    // force image tiling and multi-image batching on small inputs.
+
+    static Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, long cap, int minCols) {
         Shape os = spec.outputShape(x.shape(), w.shape());
-        Geom g = new Geom(x.shape(), w.shape(), os, spec);
+        Geom g = new Geom(x.shape(), w.shape(), os, spec, cap, minCols);
         if (bias != null && (bias.rank() != 1 || bias.dim(0) != g.cout)) {
             throw new TensorShapeException("conv2d: bias must have shape [" + g.cout + "] but has shape "
                     + bias.shape());
@@ -76,11 +99,10 @@ public final class Conv2d {
         return Tensor.wrap(out, os);
     }
 
-    /** Gradient w.r.t. the input = transposed convolution of gy with w. */
-    public static Tensor backwardInput(Tensor gy, Tensor w, Shape inputShape, Conv2dSpec spec) {
+    static Tensor backwardInput(Tensor gy, Tensor w, Shape inputShape, Conv2dSpec spec, long cap, int minCols) {
         Shape os = spec.outputShape(inputShape, w.shape());
         requireShape("conv2d backwardInput", "output gradient", os, gy.shape());
-        Geom g = new Geom(inputShape, w.shape(), os, spec);
+        Geom g = new Geom(inputShape, w.shape(), os, spec, cap, minCols);
         float[] gx = new float[inputShape.size()];
         float[] gd = gy.data();
         int go = gy.offset();
@@ -120,11 +142,10 @@ public final class Conv2d {
         return Tensor.wrap(gx, inputShape);
     }
 
-    /** Gradient w.r.t. the weight. */
-    public static Tensor backwardWeight(Tensor x, Tensor gy, Shape weightShape, Conv2dSpec spec) {
+    static Tensor backwardWeight(Tensor x, Tensor gy, Shape weightShape, Conv2dSpec spec, long cap, int minCols) {
         Shape os = spec.outputShape(x.shape(), weightShape);
         requireShape("conv2d backwardWeight", "output gradient", os, gy.shape());
-        Geom g = new Geom(x.shape(), weightShape, os, spec);
+        Geom g = new Geom(x.shape(), weightShape, os, spec, cap, minCols);
         float[] gw = new float[weightShape.size()];
         float[] xd = x.data();
         int xo = x.offset();
@@ -230,7 +251,7 @@ public final class Conv2d {
         /** Output positions per block and image (P unless an image is tiled). */
         final int pb;
 
-        Geom(Shape in, Shape wt, Shape out, Conv2dSpec s) {
+        Geom(Shape in, Shape wt, Shape out, Conv2dSpec s, long cap, int minCols) {
             n = in.dim(0);
             c = in.dim(1);
             h = in.dim(2);
@@ -253,16 +274,16 @@ public final class Conv2d {
             pr = s.padRight();
             dh = s.dilationH();
             dw = s.dilationW();
-            long perImage = (long) kdim * p;
-            if (perImage <= COL_CAP) {
-                long byCap = COL_CAP / Math.max(1, perImage);
-                long byTarget = (TARGET_COLS + p - 1) / p;
-                nb = (int) Math.max(1, Math.min(n, Math.min(byCap, byTarget)));
-                pb = p;
-            } else {
+            long target = Math.max(Math.max(1, minCols), cap / Math.max(1, kdim));
+            if (p >= target) {
+                // tile each image into balanced blocks of about `target` positions
                 nb = 1;
-                long tiles = (perImage + COL_CAP - 1) / COL_CAP;
-                pb = (int) Math.max(1, (p + tiles - 1) / tiles);
+                long tiles = (p + target - 1) / target;
+                pb = (int) ((p + tiles - 1) / tiles);
+            } else {
+                // batch whole images so the GEMM is wide even for small feature maps
+                nb = (int) Math.max(1, Math.min(n, target / Math.max(1, p)));
+                pb = p;
             }
             if ((long) kdim * nb * pb > Integer.MAX_VALUE - 8 || (long) cog * nb * pb > Integer.MAX_VALUE - 8) {
                 throw new TensorShapeException("conv2d: column matrix too large for input " + in + " and weight "
@@ -345,9 +366,12 @@ public final class Conv2d {
             if (lo > a) {
                 java.util.Arrays.fill(col, d + a, d + lo, 0f);
             }
+            // (when hi == lo there is no input column here, and src + lo may lie outside the array)
             int src = plane + ih * g.w + offW;
             if (sw == 1) {
-                System.arraycopy(x, src + lo, col, d + lo, hi - lo);
+                if (hi > lo) {
+                    System.arraycopy(x, src + lo, col, d + lo, hi - lo);
+                }
             } else {
                 for (int o = lo; o < hi; o++) {
                     col[d + o] = x[src + o * sw];

@@ -63,6 +63,8 @@ class Conv2dTest {
         base.add(new Case(seed++, 7, 1, 33, 33, 2, 3, 3, spec(1, 2, 1, 0, 0, 1, 1, 1, 1), 0));
         base.add(new Case(seed++, 2, 3, 3, 3, 2, 5, 5, Conv2dSpec.of(1, 1), 0));
         base.add(new Case(seed++, 1, 2, 1, 33, 3, 1, 3, spec(1, 3, 0, 0, 0, 0, 1, 1, 1), 0));
+        // taps that fall entirely into the right padding of the last plane (no input column at all)
+        base.add(new Case(seed++, 2, 1, 3, 1, 2, 1, 3, spec(1, 1, 0, 0, 0, 2, 1, 1, 1), 0));
         List<Arguments> out = new ArrayList<>();
         for (Case c : base) {
             for (int t = 1; t <= 2; t++) {
@@ -72,7 +74,7 @@ class Conv2dTest {
         return out.stream();
     }
 
-    /** Large enough (K * OH * OW above the column-buffer cap) that each image is tiled into column blocks. */
+    /** Large enough (OH * OW above the default block width) that each image is tiled into column blocks. */
     static Stream<Arguments> tiledCases() {
         return Stream.of(1, 2).map(t -> Arguments.of(
                 new Case(77, 1, 64, 121, 121, 2, 3, 3, Conv2dSpec.of(1, 1), t)));
@@ -220,6 +222,16 @@ class Conv2dTest {
         assertClose("backwardInput", k, gotGx, k.inShape(), gx, gxAbs);
         Tensor gotGw = run(k.threads, () -> Conv2d.backwardWeight(x, gy, k.wShape(), k.spec));
         assertClose("backwardWeight", k, gotGw, k.wShape(), gw, gwAbs);
+        // tiny block plans: images tiled into blocks of a few columns (crossing output rows), or batched 2-3 at a time
+        for (int minCols : new int[] {5, 2 * os.dim(2) * os.dim(3) + 1}) {
+            String plan = "forced block plan minCols=" + minCols;
+            assertClose("forward, " + plan, k, run(k.threads, () -> Conv2d.forward(x, w, b, k.spec, 1, minCols)),
+                    os, y, yAbs);
+            assertClose("backwardInput, " + plan, k, run(k.threads,
+                    () -> Conv2d.backwardInput(gy, w, k.inShape(), k.spec, 1, minCols)), k.inShape(), gx, gxAbs);
+            assertClose("backwardWeight, " + plan, k, run(k.threads,
+                    () -> Conv2d.backwardWeight(x, gy, k.wShape(), k.spec, 1, minCols)), k.wShape(), gw, gwAbs);
+        }
         Tensor gotGb = run(k.threads, () -> Conv2d.backwardBias(gy));
         assertClose("backwardBias", k, gotGb, Shape.of(k.cout), gb, gbAbs);
     }
