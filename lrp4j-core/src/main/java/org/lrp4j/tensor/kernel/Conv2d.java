@@ -20,10 +20,12 @@ public final class Conv2d {
     }
 
     /**
-     * Column-buffer budget (floats) of forward and backwardWeight: 4 MB, so the column block and the GEMM's packed
+     * Column-buffer budget (floats) of forward: 4 MB, so the column block and the GEMM's packed
      * copy of it stay in the last-level cache (measured faster than one big block despite more GEMM calls).
      */
-    private static final long SMALL_CAP = 1L << 20;
+    private static final long FORWARD_CAP = 1L << 20;
+    /** Column-buffer budget of backwardWeight (2 MB); measured slightly faster than the forward budget. */
+    private static final long WEIGHT_CAP = 1L << 19;
     /** Column-buffer budget of backwardInput (32 MB): there the GEMM repacks W per call, so fewer, wider calls win. */
     private static final long LARGE_CAP = 8L << 20;
     /** A block has at least this many columns (whatever the budget) so the GEMM's packing of W is amortised. */
@@ -34,7 +36,7 @@ public final class Conv2d {
     // ------------------------------------------------------------------ public API
 
     public static Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec) {
-        return forward(x, w, bias, spec, SMALL_CAP, MIN_COLS);
+        return forward(x, w, bias, spec, FORWARD_CAP, MIN_COLS);
     }
 
     /** Gradient w.r.t. the input = transposed convolution of gy with w. */
@@ -44,7 +46,7 @@ public final class Conv2d {
 
     /** Gradient w.r.t. the weight. */
     public static Tensor backwardWeight(Tensor x, Tensor gy, Shape weightShape, Conv2dSpec spec) {
-        return backwardWeight(x, gy, weightShape, spec, SMALL_CAP, MIN_COLS);
+        return backwardWeight(x, gy, weightShape, spec, WEIGHT_CAP, MIN_COLS);
     }
 
     // The variants below take the block plan's budget (floats) and minimum block width; tests use tiny values to
@@ -63,7 +65,9 @@ public final class Conv2d {
         float[] wd = w.data();
         int wo = w.offset();
         int cols = g.blockCols();
-        if (g.pointwise() && g.nb == 1) {
+        if (g.depthwise()) {
+            depthwiseForward(g, xd, xo, wd, wo, out);
+        } else if (g.pointwiseDirect()) {
             for (int n = 0; n < g.n; n++) {
                 for (int gi = 0; gi < g.groups; gi++) {
                     Sgemm.gemm(false, false, g.cog, g.p, g.kdim, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
@@ -109,7 +113,11 @@ public final class Conv2d {
         float[] wd = w.data();
         int wo = w.offset();
         int cols = g.blockCols();
-        if (g.pointwise() && g.nb == 1) {
+        if (g.depthwise()) {
+            depthwiseBackwardInput(g, gd, go, wd, wo, gx);
+            return Tensor.wrap(gx, inputShape);
+        }
+        if (g.pointwiseDirect()) {
             for (int n = 0; n < g.n; n++) {
                 for (int gi = 0; gi < g.groups; gi++) {
                     Sgemm.gemm(true, false, g.kdim, g.p, g.cog, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
@@ -152,7 +160,11 @@ public final class Conv2d {
         float[] gd = gy.data();
         int go = gy.offset();
         int cols = g.blockCols();
-        if (g.pointwise() && g.nb == 1) {
+        if (g.depthwise()) {
+            depthwiseBackwardWeight(g, xd, xo, gd, go, gw);
+            return Tensor.wrap(gw, weightShape);
+        }
+        if (g.pointwiseDirect()) {
             for (int gi = 0; gi < g.groups; gi++) {
                 for (int n = 0; n < g.n; n++) {
                     Sgemm.gemm(false, true, g.cog, g.kdim, g.p, 1f, gd, go + (n * g.cout + gi * g.cog) * g.p, g.p,
@@ -250,6 +262,7 @@ public final class Conv2d {
         final int nb;
         /** Output positions per block and image (P unless an image is tiled). */
         final int pb;
+        final int minCols;
 
         Geom(Shape in, Shape wt, Shape out, Conv2dSpec s, long cap, int minCols) {
             n = in.dim(0);
@@ -274,7 +287,8 @@ public final class Conv2d {
             pr = s.padRight();
             dh = s.dilationH();
             dw = s.dilationW();
-            long target = Math.max(Math.max(1, minCols), cap / Math.max(1, kdim));
+            this.minCols = Math.max(1, minCols);
+            long target = Math.max(this.minCols, cap / Math.max(1, kdim));
             if (p >= target) {
                 // tile each image into balanced blocks of about `target` positions
                 nb = 1;
@@ -298,6 +312,16 @@ public final class Conv2d {
         /** 1x1 kernel, stride 1, no padding: the input planes are the column matrix. */
         boolean pointwise() {
             return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && pbot == 0 && pr == 0;
+        }
+
+        /** Pointwise and each image's GEMM is wide enough on its own: run one GEMM per image on the tensors. */
+        boolean pointwiseDirect() {
+            return pointwise() && (nb == 1 || p >= minCols);
+        }
+
+        /** Depthwise (one input channel per group, any channel multiplier): direct loops beat tiny GEMMs. */
+        boolean depthwise() {
+            return groups > 1 && cg == 1;
         }
     }
 
@@ -459,6 +483,134 @@ public final class Conv2d {
                 for (int i = 0; i < nimg; i++) {
                     System.arraycopy(tmp, co * bc + i * g.p, out, oo + ((n0 + i) * g.cout + gi * g.cog + co) * g.p,
                             g.p);
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ depthwise (direct loops)
+
+    /** Valid output columns [lo, hi) of tap column offset {@code offW}: 0 <= ow * sw + offW < W. */
+    private static int validLo(Geom g, int offW) {
+        return Math.min(g.ow, Math.max(0, ceilDiv(-offW, g.sw)));
+    }
+
+    private static int validHi(Geom g, int offW) {
+        return Math.max(0, Math.min(g.ow, Math.floorDiv(g.w - 1 - offW, g.sw) + 1));
+    }
+
+    private static void depthwiseForward(Geom g, float[] x, int xo, float[] w, int wo, float[] out) {
+        int kk = g.kh * g.kw;
+        Parallel.range(g.n * g.cout, Math.max(1, COPY_GRAIN / Math.max(1, g.p * kk)), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int n = t / g.cout;
+                int co = t - n * g.cout;
+                int plane = xo + (n * g.c + co / g.cog) * g.h * g.w;
+                int ob = t * g.p;
+                for (int ki = 0; ki < g.kh; ki++) {
+                    for (int kj = 0; kj < g.kw; kj++) {
+                        float wv = w[wo + (co * g.kh + ki) * g.kw + kj];
+                        int offW = kj * g.dw - g.pl;
+                        int lo = validLo(g, offW);
+                        int hi = validHi(g, offW);
+                        for (int oh = 0; oh < g.oh; oh++) {
+                            int ih = oh * g.sh - g.pt + ki * g.dh;
+                            if (ih < 0 || ih >= g.h) {
+                                continue;
+                            }
+                            int src = plane + ih * g.w + offW;
+                            int d = ob + oh * g.ow;
+                            if (g.sw == 1) {
+                                for (int o = lo; o < hi; o++) {
+                                    out[d + o] += wv * x[src + o];
+                                }
+                            } else {
+                                for (int o = lo; o < hi; o++) {
+                                    out[d + o] += wv * x[src + o * g.sw];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void depthwiseBackwardInput(Geom g, float[] gy, int go, float[] w, int wo, float[] gx) {
+        int kk = g.kh * g.kw;
+        Parallel.range(g.n * g.c, Math.max(1, COPY_GRAIN / Math.max(1, g.p * kk * g.cog)), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int n = t / g.c;
+                int ci = t - n * g.c;
+                int plane = t * g.h * g.w;
+                for (int co = ci * g.cog; co < (ci + 1) * g.cog; co++) {
+                    int gb = go + (n * g.cout + co) * g.p;
+                    for (int ki = 0; ki < g.kh; ki++) {
+                        for (int kj = 0; kj < g.kw; kj++) {
+                            float wv = w[wo + (co * g.kh + ki) * g.kw + kj];
+                            int offW = kj * g.dw - g.pl;
+                            int lo = validLo(g, offW);
+                            int hi = validHi(g, offW);
+                            for (int oh = 0; oh < g.oh; oh++) {
+                                int ih = oh * g.sh - g.pt + ki * g.dh;
+                                if (ih < 0 || ih >= g.h) {
+                                    continue;
+                                }
+                                int dst = plane + ih * g.w + offW;
+                                int s = gb + oh * g.ow;
+                                if (g.sw == 1) {
+                                    for (int o = lo; o < hi; o++) {
+                                        gx[dst + o] += wv * gy[s + o];
+                                    }
+                                } else {
+                                    for (int o = lo; o < hi; o++) {
+                                        gx[dst + o * g.sw] += wv * gy[s + o];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void depthwiseBackwardWeight(Geom g, float[] x, int xo, float[] gy, int go, float[] gw) {
+        int kk = g.kh * g.kw;
+        Parallel.range(g.cout, Math.max(1, COPY_GRAIN / Math.max(1, g.n * g.p * kk)), (c0, c1) -> {
+            for (int co = c0; co < c1; co++) {
+                int ci = co / g.cog;
+                for (int ki = 0; ki < g.kh; ki++) {
+                    for (int kj = 0; kj < g.kw; kj++) {
+                        int offW = kj * g.dw - g.pl;
+                        int lo = validLo(g, offW);
+                        int hi = validHi(g, offW);
+                        double acc = 0;
+                        for (int n = 0; n < g.n; n++) {
+                            int plane = xo + (n * g.c + ci) * g.h * g.w;
+                            int gb = go + (n * g.cout + co) * g.p;
+                            for (int oh = 0; oh < g.oh; oh++) {
+                                int ih = oh * g.sh - g.pt + ki * g.dh;
+                                if (ih < 0 || ih >= g.h) {
+                                    continue;
+                                }
+                                int src = plane + ih * g.w + offW;
+                                int s = gb + oh * g.ow;
+                                float part = 0f;
+                                if (g.sw == 1) {
+                                    for (int o = lo; o < hi; o++) {
+                                        part += gy[s + o] * x[src + o];
+                                    }
+                                } else {
+                                    for (int o = lo; o < hi; o++) {
+                                        part += gy[s + o] * x[src + o * g.sw];
+                                    }
+                                }
+                                acc += part;
+                            }
+                        }
+                        gw[(co * g.kh + ki) * g.kw + kj] = (float) acc;
+                    }
                 }
             }
         });
