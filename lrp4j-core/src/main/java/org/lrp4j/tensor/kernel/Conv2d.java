@@ -10,10 +10,13 @@ import org.lrp4j.tensor.TensorShapeException;
  * <p>Strategy: im2col + {@link Sgemm}. The output positions of all images form N * OH * OW columns; they are
  * processed in blocks of a few hundred to a few thousand columns, sized by a column-buffer budget. Small feature
  * maps are batched (a block holds several whole images, so the GEMM is wide even for 7x7 maps); large ones are
- * tiled within one image so the column block stays in cache. Per block
- * and group, the column matrix {@code col[K, cols]} (K = C/groups * kH * kW) is built in parallel over its rows;
- * the GEMM parallelises itself. When a block is one image the GEMM reads and writes the tensors in place; a
- * batched block goes through a small staging buffer. 1x1 stride-1 unpadded convolutions skip im2col entirely.
+ * tiled within one image so the column block stays in cache. Per block and group, the column matrix
+ * {@code col[K, cols]} (K = C/groups * kH * kW) is built in parallel over its rows and the GEMM parallelises
+ * itself: forward {@code Y = W x col}, backwardInput {@code col = W^T x gy} then col2im (a scatter-add, parallel
+ * over input planes, so race-free), backwardWeight {@code gW += gy x col^T} over all blocks. When a block is one
+ * image the GEMM reads and writes the tensors in place; a batched block goes through a small staging buffer.
+ * 1x1 stride-1 unpadded convolutions skip im2col entirely (the input planes are the column matrix), and depthwise
+ * convolutions (one input channel per group) use direct loops, parallel over planes.
  */
 public final class Conv2d {
     private Conv2d() {
