@@ -137,23 +137,13 @@ class Conv2dTest {
         return Tensor.wrap(d, s);
     }
 
-    /** A tensor living at a non-zero offset of a larger array, to exercise offset handling. */
+    /** A tensor living at a non-zero offset of a larger array (a slice), to exercise offset handling. */
     private static Tensor randomWithOffset(SplittableRandom rng, Shape s) {
-        int pad = 3;
-        float[] d = new float[s.size() + pad];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = (float) (rng.nextDouble() * 2 - 1);
-        }
         int[] dims = s.toArray();
         int lead = dims[0];
-        dims[0] = 1;
-        int per = Shape.of(dims).size();
-        // view rows [1, 1 + lead) of a [lead + 1, ...] tensor
-        float[] big = new float[per * (lead + 1)];
-        System.arraycopy(d, 0, big, per, s.size());
-        int[] bigDims = s.toArray();
-        bigDims[0] = lead + 1;
-        return Tensor.wrap(big, bigDims).slice(1, lead + 1);
+        dims[0] = lead + 1;
+        Tensor big = random(rng, Shape.of(dims));
+        return big.slice(1, lead + 1);
     }
 
     private static void assertClose(String what, Case k, Tensor got, Shape shape, double[] ref, double[] abs) {
