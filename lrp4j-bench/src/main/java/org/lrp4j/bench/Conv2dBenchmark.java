@@ -26,13 +26,14 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * 3x3 convolution 256 -> 256 channels on a 56x56 map, batch 1, pad 1 (a VGG16 conv3 layer): forward, gradient
  * w.r.t. the input and w.r.t. the weight, each on {@code threads} threads. Every operation is
- * 2 * 256 * 256 * 9 * 56 * 56 = 3.70 GFLOP; the {@code gflops} secondary result is the achieved GFLOP/s.
+ * 2 * 256 * 256 * 9 * 56 * 56 = 3.70 GFLOP; the primary score is operations per second and the {@code gflops}
+ * secondary result the achieved GFLOP/s.
  *
  * <p>Run: {@code java -jar lrp4j-bench/target/benchmarks.jar Conv2dBenchmark -wi 2 -i 3 -f 1}
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})

@@ -7,29 +7,57 @@ import org.lrp4j.tensor.TensorShapeException;
 /**
  * 2-D convolution over NCHW tensors (cross-correlation, as in PyTorch and ONNX) and its gradients.
  *
- * <p>Strategy: im2col + {@link Sgemm}. The output positions of all images form J = N * OH * OW columns; they are
- * processed in blocks. Small feature maps are batched (a block holds several whole images, so the GEMM is wide
- * even for 7x7 maps); large ones are tiled within one image when the column buffer would exceed a cap. Per block
- * and group, the column matrix {@code col[K, cols]} (K = C/groups * kH * kW) is built in parallel over its rows;
- * the GEMM parallelises itself. When a block is one image the GEMM reads and writes the tensors in place; a
- * batched block goes through a small staging buffer. 1x1 stride-1 unpadded convolutions skip im2col entirely.
+ * <p>Strategy: im2col + {@link Sgemm}. The output positions of all images form N * OH * OW columns; they are
+ * processed in blocks of a few hundred to a few thousand columns, sized by a column-buffer budget. Small feature
+ * maps are batched (a block holds several whole images, so the GEMM is wide even for 7x7 maps); large ones are
+ * tiled within one image so the column block stays in cache. Per block and group, the column matrix
+ * {@code col[K, cols]} (K = C/groups * kH * kW) is built in parallel over its rows and the GEMM parallelises
+ * itself: forward {@code Y = W x col}, backwardInput {@code col = W^T x gy} then col2im (a scatter-add, parallel
+ * over input planes, so race-free), backwardWeight {@code gW += gy x col^T} over all blocks. When a block is one
+ * image the GEMM reads and writes the tensors in place; a batched block goes through a small staging buffer.
+ * 1x1 stride-1 unpadded convolutions skip im2col entirely (the input planes are the column matrix), and depthwise
+ * convolutions (one input channel per group) use direct loops, parallel over planes.
  */
 public final class Conv2d {
     private Conv2d() {
     }
 
-    /** Largest im2col buffer in floats (32 MB) unless one column of it is already larger. */
-    private static final long COL_CAP = 8L << 20;
-    /** Batch whole images into one GEMM until it has about this many columns. */
-    private static final int TARGET_COLS = 4096;
+    /**
+     * Column-buffer budget (floats) of forward: 4 MB, so the column block and the GEMM's packed
+     * copy of it stay in the last-level cache (measured faster than one big block despite more GEMM calls).
+     */
+    private static final long FORWARD_CAP = 1L << 20;
+    /** Column-buffer budget of backwardWeight (2 MB); measured slightly faster than the forward budget. */
+    private static final long WEIGHT_CAP = 1L << 19;
+    /** Column-buffer budget of backwardInput (32 MB): there the GEMM repacks W per call, so fewer, wider calls win. */
+    private static final long LARGE_CAP = 8L << 20;
+    /** A block has at least this many columns (whatever the budget) so the GEMM's packing of W is amortised. */
+    private static final int MIN_COLS = 512;
     /** Minimum floats per parallel chunk of the copy loops. */
     private static final int COPY_GRAIN = 1 << 14;
 
     // ------------------------------------------------------------------ public API
 
     public static Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec) {
+        return forward(x, w, bias, spec, FORWARD_CAP, MIN_COLS);
+    }
+
+    /** Gradient w.r.t. the input = transposed convolution of gy with w. */
+    public static Tensor backwardInput(Tensor gy, Tensor w, Shape inputShape, Conv2dSpec spec) {
+        return backwardInput(gy, w, inputShape, spec, LARGE_CAP, MIN_COLS);
+    }
+
+    /** Gradient w.r.t. the weight. */
+    public static Tensor backwardWeight(Tensor x, Tensor gy, Shape weightShape, Conv2dSpec spec) {
+        return backwardWeight(x, gy, weightShape, spec, WEIGHT_CAP, MIN_COLS);
+    }
+
+    // The variants below take the block plan's budget (floats) and minimum block width; tests use tiny values to
+    // force image tiling and multi-image batching on small inputs.
+
+    static Tensor forward(Tensor x, Tensor w, Tensor bias, Conv2dSpec spec, long cap, int minCols) {
         Shape os = spec.outputShape(x.shape(), w.shape());
-        Geom g = new Geom(x.shape(), w.shape(), os, spec);
+        Geom g = new Geom(x.shape(), w.shape(), os, spec, cap, minCols);
         if (bias != null && (bias.rank() != 1 || bias.dim(0) != g.cout)) {
             throw new TensorShapeException("conv2d: bias must have shape [" + g.cout + "] but has shape "
                     + bias.shape());
@@ -40,7 +68,9 @@ public final class Conv2d {
         float[] wd = w.data();
         int wo = w.offset();
         int cols = g.blockCols();
-        if (g.pointwise() && g.nb == 1) {
+        if (g.depthwise()) {
+            depthwiseForward(g, xd, xo, wd, wo, out);
+        } else if (g.pointwiseDirect()) {
             for (int n = 0; n < g.n; n++) {
                 for (int gi = 0; gi < g.groups; gi++) {
                     Sgemm.gemm(false, false, g.cog, g.p, g.kdim, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
@@ -76,18 +106,21 @@ public final class Conv2d {
         return Tensor.wrap(out, os);
     }
 
-    /** Gradient w.r.t. the input = transposed convolution of gy with w. */
-    public static Tensor backwardInput(Tensor gy, Tensor w, Shape inputShape, Conv2dSpec spec) {
+    static Tensor backwardInput(Tensor gy, Tensor w, Shape inputShape, Conv2dSpec spec, long cap, int minCols) {
         Shape os = spec.outputShape(inputShape, w.shape());
         requireShape("conv2d backwardInput", "output gradient", os, gy.shape());
-        Geom g = new Geom(inputShape, w.shape(), os, spec);
+        Geom g = new Geom(inputShape, w.shape(), os, spec, cap, minCols);
         float[] gx = new float[inputShape.size()];
         float[] gd = gy.data();
         int go = gy.offset();
         float[] wd = w.data();
         int wo = w.offset();
         int cols = g.blockCols();
-        if (g.pointwise() && g.nb == 1) {
+        if (g.depthwise()) {
+            depthwiseBackwardInput(g, gd, go, wd, wo, gx);
+            return Tensor.wrap(gx, inputShape);
+        }
+        if (g.pointwiseDirect()) {
             for (int n = 0; n < g.n; n++) {
                 for (int gi = 0; gi < g.groups; gi++) {
                     Sgemm.gemm(true, false, g.kdim, g.p, g.cog, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
@@ -120,18 +153,21 @@ public final class Conv2d {
         return Tensor.wrap(gx, inputShape);
     }
 
-    /** Gradient w.r.t. the weight. */
-    public static Tensor backwardWeight(Tensor x, Tensor gy, Shape weightShape, Conv2dSpec spec) {
+    static Tensor backwardWeight(Tensor x, Tensor gy, Shape weightShape, Conv2dSpec spec, long cap, int minCols) {
         Shape os = spec.outputShape(x.shape(), weightShape);
         requireShape("conv2d backwardWeight", "output gradient", os, gy.shape());
-        Geom g = new Geom(x.shape(), weightShape, os, spec);
+        Geom g = new Geom(x.shape(), weightShape, os, spec, cap, minCols);
         float[] gw = new float[weightShape.size()];
         float[] xd = x.data();
         int xo = x.offset();
         float[] gd = gy.data();
         int go = gy.offset();
         int cols = g.blockCols();
-        if (g.pointwise() && g.nb == 1) {
+        if (g.depthwise()) {
+            depthwiseBackwardWeight(g, xd, xo, gd, go, gw);
+            return Tensor.wrap(gw, weightShape);
+        }
+        if (g.pointwiseDirect()) {
             for (int gi = 0; gi < g.groups; gi++) {
                 for (int n = 0; n < g.n; n++) {
                     Sgemm.gemm(false, true, g.cog, g.kdim, g.p, 1f, gd, go + (n * g.cout + gi * g.cog) * g.p, g.p,
@@ -229,8 +265,9 @@ public final class Conv2d {
         final int nb;
         /** Output positions per block and image (P unless an image is tiled). */
         final int pb;
+        final int minCols;
 
-        Geom(Shape in, Shape wt, Shape out, Conv2dSpec s) {
+        Geom(Shape in, Shape wt, Shape out, Conv2dSpec s, long cap, int minCols) {
             n = in.dim(0);
             c = in.dim(1);
             h = in.dim(2);
@@ -253,16 +290,17 @@ public final class Conv2d {
             pr = s.padRight();
             dh = s.dilationH();
             dw = s.dilationW();
-            long perImage = (long) kdim * p;
-            if (perImage <= COL_CAP) {
-                long byCap = COL_CAP / Math.max(1, perImage);
-                long byTarget = (TARGET_COLS + p - 1) / p;
-                nb = (int) Math.max(1, Math.min(n, Math.min(byCap, byTarget)));
-                pb = p;
-            } else {
+            this.minCols = Math.max(1, minCols);
+            long target = Math.max(this.minCols, cap / Math.max(1, kdim));
+            if (p >= target) {
+                // tile each image into balanced blocks of about `target` positions
                 nb = 1;
-                long tiles = (perImage + COL_CAP - 1) / COL_CAP;
-                pb = (int) Math.max(1, (p + tiles - 1) / tiles);
+                long tiles = (p + target - 1) / target;
+                pb = (int) ((p + tiles - 1) / tiles);
+            } else {
+                // batch whole images so the GEMM is wide even for small feature maps
+                nb = (int) Math.max(1, Math.min(n, target / Math.max(1, p)));
+                pb = p;
             }
             if ((long) kdim * nb * pb > Integer.MAX_VALUE - 8 || (long) cog * nb * pb > Integer.MAX_VALUE - 8) {
                 throw new TensorShapeException("conv2d: column matrix too large for input " + in + " and weight "
@@ -277,6 +315,16 @@ public final class Conv2d {
         /** 1x1 kernel, stride 1, no padding: the input planes are the column matrix. */
         boolean pointwise() {
             return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && pbot == 0 && pr == 0;
+        }
+
+        /** Pointwise and each image's GEMM is wide enough on its own: run one GEMM per image on the tensors. */
+        boolean pointwiseDirect() {
+            return pointwise() && (nb == 1 || p >= minCols);
+        }
+
+        /** Depthwise (one input channel per group, any channel multiplier): direct loops beat tiny GEMMs. */
+        boolean depthwise() {
+            return groups > 1 && cg == 1;
         }
     }
 
@@ -345,9 +393,12 @@ public final class Conv2d {
             if (lo > a) {
                 java.util.Arrays.fill(col, d + a, d + lo, 0f);
             }
+            // (when hi == lo there is no input column here, and src + lo may lie outside the array)
             int src = plane + ih * g.w + offW;
             if (sw == 1) {
-                System.arraycopy(x, src + lo, col, d + lo, hi - lo);
+                if (hi > lo) {
+                    System.arraycopy(x, src + lo, col, d + lo, hi - lo);
+                }
             } else {
                 for (int o = lo; o < hi; o++) {
                     col[d + o] = x[src + o * sw];
@@ -435,6 +486,134 @@ public final class Conv2d {
                 for (int i = 0; i < nimg; i++) {
                     System.arraycopy(tmp, co * bc + i * g.p, out, oo + ((n0 + i) * g.cout + gi * g.cog + co) * g.p,
                             g.p);
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ depthwise (direct loops)
+
+    /** Valid output columns [lo, hi) of tap column offset {@code offW}: 0 <= ow * sw + offW < W. */
+    private static int validLo(Geom g, int offW) {
+        return Math.min(g.ow, Math.max(0, ceilDiv(-offW, g.sw)));
+    }
+
+    private static int validHi(Geom g, int offW) {
+        return Math.max(0, Math.min(g.ow, Math.floorDiv(g.w - 1 - offW, g.sw) + 1));
+    }
+
+    private static void depthwiseForward(Geom g, float[] x, int xo, float[] w, int wo, float[] out) {
+        int kk = g.kh * g.kw;
+        Parallel.range(g.n * g.cout, Math.max(1, COPY_GRAIN / Math.max(1, g.p * kk)), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int n = t / g.cout;
+                int co = t - n * g.cout;
+                int plane = xo + (n * g.c + co / g.cog) * g.h * g.w;
+                int ob = t * g.p;
+                for (int ki = 0; ki < g.kh; ki++) {
+                    for (int kj = 0; kj < g.kw; kj++) {
+                        float wv = w[wo + (co * g.kh + ki) * g.kw + kj];
+                        int offW = kj * g.dw - g.pl;
+                        int lo = validLo(g, offW);
+                        int hi = validHi(g, offW);
+                        for (int oh = 0; oh < g.oh; oh++) {
+                            int ih = oh * g.sh - g.pt + ki * g.dh;
+                            if (ih < 0 || ih >= g.h) {
+                                continue;
+                            }
+                            int src = plane + ih * g.w + offW;
+                            int d = ob + oh * g.ow;
+                            if (g.sw == 1) {
+                                for (int o = lo; o < hi; o++) {
+                                    out[d + o] += wv * x[src + o];
+                                }
+                            } else {
+                                for (int o = lo; o < hi; o++) {
+                                    out[d + o] += wv * x[src + o * g.sw];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void depthwiseBackwardInput(Geom g, float[] gy, int go, float[] w, int wo, float[] gx) {
+        int kk = g.kh * g.kw;
+        Parallel.range(g.n * g.c, Math.max(1, COPY_GRAIN / Math.max(1, g.p * kk * g.cog)), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int n = t / g.c;
+                int ci = t - n * g.c;
+                int plane = t * g.h * g.w;
+                for (int co = ci * g.cog; co < (ci + 1) * g.cog; co++) {
+                    int gb = go + (n * g.cout + co) * g.p;
+                    for (int ki = 0; ki < g.kh; ki++) {
+                        for (int kj = 0; kj < g.kw; kj++) {
+                            float wv = w[wo + (co * g.kh + ki) * g.kw + kj];
+                            int offW = kj * g.dw - g.pl;
+                            int lo = validLo(g, offW);
+                            int hi = validHi(g, offW);
+                            for (int oh = 0; oh < g.oh; oh++) {
+                                int ih = oh * g.sh - g.pt + ki * g.dh;
+                                if (ih < 0 || ih >= g.h) {
+                                    continue;
+                                }
+                                int dst = plane + ih * g.w + offW;
+                                int s = gb + oh * g.ow;
+                                if (g.sw == 1) {
+                                    for (int o = lo; o < hi; o++) {
+                                        gx[dst + o] += wv * gy[s + o];
+                                    }
+                                } else {
+                                    for (int o = lo; o < hi; o++) {
+                                        gx[dst + o * g.sw] += wv * gy[s + o];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    private static void depthwiseBackwardWeight(Geom g, float[] x, int xo, float[] gy, int go, float[] gw) {
+        int kk = g.kh * g.kw;
+        Parallel.range(g.cout, Math.max(1, COPY_GRAIN / Math.max(1, g.n * g.p * kk)), (c0, c1) -> {
+            for (int co = c0; co < c1; co++) {
+                int ci = co / g.cog;
+                for (int ki = 0; ki < g.kh; ki++) {
+                    for (int kj = 0; kj < g.kw; kj++) {
+                        int offW = kj * g.dw - g.pl;
+                        int lo = validLo(g, offW);
+                        int hi = validHi(g, offW);
+                        double acc = 0;
+                        for (int n = 0; n < g.n; n++) {
+                            int plane = xo + (n * g.c + ci) * g.h * g.w;
+                            int gb = go + (n * g.cout + co) * g.p;
+                            for (int oh = 0; oh < g.oh; oh++) {
+                                int ih = oh * g.sh - g.pt + ki * g.dh;
+                                if (ih < 0 || ih >= g.h) {
+                                    continue;
+                                }
+                                int src = plane + ih * g.w + offW;
+                                int s = gb + oh * g.ow;
+                                float part = 0f;
+                                if (g.sw == 1) {
+                                    for (int o = lo; o < hi; o++) {
+                                        part += gy[s + o] * x[src + o];
+                                    }
+                                } else {
+                                    for (int o = lo; o < hi; o++) {
+                                        part += gy[s + o] * x[src + o * g.sw];
+                                    }
+                                }
+                                acc += part;
+                            }
+                        }
+                        gw[(co * g.kh + ki) * g.kw + kj] = (float) acc;
+                    }
                 }
             }
         });

@@ -280,6 +280,35 @@ class PoolingTest {
         Pooling.MaxPoolResult r = Pooling.maxPool(x, Pool2dSpec.of(2, 2, 0));
         assertThat(r.output().getFlat(0)).isNaN();
         assertThat(r.argmax()).containsExactly(1);
+        // the 2x2 stride-2 fast path: first NaN in row-major order, also in the second row
+        Tensor y = Tensor.of(new float[] {1, 5, 2, 0, 7, Float.NaN, Float.NaN, Float.NaN, 0, 3, 9, 9, 3, 3, 9, 9},
+                1, 1, 4, 4);
+        Pooling.MaxPoolResult r2 = Pooling.maxPool(y, Pool2dSpec.of(2, 2, 0));
+        assertThat(r2.argmax()).containsExactly(5, 6, 9, 10);
+        assertThat(r2.output().getFlat(0)).isNaN();
+        assertThat(r2.output().getFlat(1)).isNaN();
+        assertThat(r2.output().getFlat(2)).isEqualTo(3f);
+        assertThat(r2.output().getFlat(3)).isEqualTo(9f);
+        // the generic path (3x3 window)
+        Tensor z = Tensor.of(new float[] {1, 2, 3, 4, Float.NaN, 6, Float.NaN, 8, 9}, 1, 1, 3, 3);
+        Pooling.MaxPoolResult r3 = Pooling.maxPool(z, Pool2dSpec.of(3, 1, 0));
+        assertThat(r3.argmax()).containsExactly(4);
+        assertThat(r3.output().getFlat(0)).isNaN();
+    }
+
+    @Test
+    void maxPool2x2FastPathTiesPickFirst() {
+        Tensor x = Tensor.full(1f, 1, 2, 4, 4);
+        Pooling.MaxPoolResult r = Pooling.maxPool(x, Pool2dSpec.of(2, 2, 0));
+        assertThat(r.argmax()).containsExactly(0, 2, 8, 10, 16, 18, 24, 26);
+        Tensor g = Pooling.maxPoolBackward(Tensor.ones(1, 2, 2, 2), r.argmax(), x.shape());
+        assertThat(g.get(0, 1, 0, 0)).isEqualTo(1f);
+        assertThat(g.get(0, 1, 1, 1)).isEqualTo(0f);
+        // ties between the rows of a window: the first row wins
+        Tensor y = Tensor.of(new float[] {0, 4, 4, 1}, 1, 1, 2, 2);
+        assertThat(Pooling.maxPool(y, Pool2dSpec.of(2, 2, 0)).argmax()).containsExactly(1);
+        Tensor z = Tensor.of(new float[] {0, 1, 4, 4}, 1, 1, 2, 2);
+        assertThat(Pooling.maxPool(z, Pool2dSpec.of(2, 2, 0)).argmax()).containsExactly(2);
     }
 
     @Test
