@@ -37,8 +37,8 @@ public final class Architectures {
             case "mlp" -> mlp(channels, size, classes, rng);
             case "vgg16" -> vgg16(channels, size, classes, false, rng);
             case "vgg16-bn" -> vgg16(channels, size, classes, true, rng);
-            case "resnet18" -> resnet(channels, classes, new int[] {2, 2, 2, 2}, false, rng);
-            case "resnet50" -> resnet(channels, classes, new int[] {3, 4, 6, 3}, true, rng);
+            case "resnet18" -> resnet(channels, size, classes, new int[] {2, 2, 2, 2}, false, rng);
+            case "resnet50" -> resnet(channels, size, classes, new int[] {3, 4, 6, 3}, true, rng);
             default -> throw new IllegalArgumentException("unknown architecture '" + name + "'; choose one of " + NAMES);
         };
     }
@@ -108,8 +108,8 @@ public final class Architectures {
      * the 3x3 convolution as in torchvision), with BatchNorm and residual Add nodes, global average pooling and a
      * Linear classifier. Convolutions have no bias, as in torchvision.
      */
-    public static Model resnet(int channels, int classes, int[] blocks, boolean bottleneck, RandomGenerator rng) {
-        ModelBuilder b = ModelBuilder.create(bottleneck ? "resnet50" : "resnet18").input("input", channels, -1, -1);
+    public static Model resnet(int channels, int size, int classes, int[] blocks, boolean bottleneck, RandomGenerator rng) {
+        ModelBuilder b = ModelBuilder.create(bottleneck ? "resnet50" : "resnet18").input("input", channels, size, size);
         String x = b.add("conv1", conv(channels, 64, 7, 2, 3, rng), "input");
         x = b.add("bn1", BatchNorm.of(64), x);
         x = b.add("relu", new ReLU(), x);

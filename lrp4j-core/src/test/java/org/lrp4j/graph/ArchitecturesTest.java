@@ -35,4 +35,21 @@ class ArchitecturesTest {
         assertThatThrownBy(() -> Architectures.create("resnet9000", 1, 28, 10, 1))
                 .hasMessageContaining("resnet9000").hasMessageContaining("cnn");
     }
+
+    @Test
+    void torchvisionArchitecturesHaveTorchvisionsParameterCounts() {
+        // the counts torchvision reports (sum of p.numel() over model.parameters()) for 1000 classes
+        assertThat(Architectures.create("vgg16", 3, 224, 1000, 1).parameterCount()).isEqualTo(138_357_544L);
+        assertThat(Architectures.create("resnet18", 3, 224, 1000, 1).parameterCount()).isEqualTo(11_689_512L);
+        assertThat(Architectures.create("resnet50", 3, 224, 1000, 1).parameterCount()).isEqualTo(25_557_032L);
+        assertThat(Architectures.create("vgg16-bn", 3, 224, 1000, 1).parameterCount()).isEqualTo(138_365_992L);
+    }
+
+    @Test
+    void resnet18RunsOnSmallImagesAndHasResidualAdds() {
+        Model m = Architectures.create("resnet18", 3, 64, 10, 1);
+        assertThat(m.nodes().stream().filter(n -> n.opType().equals("Add")).count()).isEqualTo(8);
+        assertThat(m.predict(Tensor.randn(new java.util.SplittableRandom(1), 1f, 2, 3, 64, 64)).shape())
+                .isEqualTo(Shape.of(2, 10));
+    }
 }
