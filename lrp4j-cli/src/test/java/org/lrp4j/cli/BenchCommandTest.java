@@ -1,0 +1,38 @@
+package org.lrp4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class BenchCommandTest {
+
+    @Test
+    void jsonOutputHasTheTimingFields() {
+        TrainEvaluateCommandTest.Run r = TrainEvaluateCommandTest.run("bench", "--model", "small-cnn", "--batch", "2",
+                "--warmup", "0", "--reps", "2", "--threads", "1", "--method", "lrp:epsilon-gamma-box", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().trim()).startsWith("{").endsWith("}").contains("\"model\":\"small-cnn\"")
+                .contains("\"threads\":1").contains("\"median_s\":").contains("\"gflops_per_s\":")
+                .contains("\"peak_heap_mb\":");
+    }
+
+    @Test
+    void textOutputForForwardAndGradient() {
+        for (String method : new String[] {"forward", "gradient"}) {
+            TrainEvaluateCommandTest.Run r = TrainEvaluateCommandTest.run("bench", "--model", "cnn", "--batch", "4",
+                    "--warmup", "1", "--reps", "1", "--method", method);
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("seconds per call").contains("images/s").contains("peak heap");
+        }
+    }
+
+    @Test
+    void unknownModelOrMethodIsOneLine() {
+        TrainEvaluateCommandTest.Run r = TrainEvaluateCommandTest.run("bench", "--model", "alexnet9");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown architecture 'alexnet9'").doesNotContain("\tat ");
+        r = TrainEvaluateCommandTest.run("bench", "--model", "cnn", "--method", "magic");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--method must be");
+    }
+}
