@@ -48,7 +48,7 @@ class ExplainCommandTest {
         Tensor expected = LrpExplainer.builder(m, Composites.epsilonPlusFlat()).rule("fc2", new Epsilon(0.25f)).build()
                 .explain(x, Targets.perImage(1, 2, 3)).attribution();
         assertThat(Npy.readTensor(out).maxAbsDiff(expected)).isZero();
-        assertThat(r.out()).contains("row 2: target 3").contains("epsilon(0.25)").contains("absorbed");
+        assertThat(r.out()).contains("row 2: target 3").contains("epsilon(0.25)").contains("bias took").contains("stabilizer");
         assertThat(Npy.readTensor(dir.resolve("r.conv2.npy")).dims()).containsExactly(3, 32, 14, 14);
     }
 

@@ -3,6 +3,7 @@ package org.lrp4j.tensor;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
+import org.lrp4j.tensor.kernel.Parallel;
 import org.lrp4j.tensor.kernel.Sgemm;
 
 /**
@@ -466,10 +467,12 @@ public final class Tensor {
         }
         int n = size();
         float[] out = new float[n];
-        for (int i = 0; i < n; i++) {
-            float v = data[offset + i];
-            out[i] = v < min ? min : (v > max ? max : v);
-        }
+        Parallel.range(n, PARALLEL_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float v = data[offset + i];
+                out[i] = v < min ? min : (v > max ? max : v);
+            }
+        });
         return new Tensor(out, 0, shape);
     }
 
@@ -500,25 +503,28 @@ public final class Tensor {
     public Tensor unary(UnaryOp op) {
         int n = size();
         float[] out = new float[n];
-        unaryLoop(op, data, offset, out, n);
+        Parallel.range(n, PARALLEL_GRAIN, (from, to) -> unaryLoop(op, data, offset + from, out, from, to - from));
         return new Tensor(out, 0, shape);
     }
 
-    private static void unaryLoop(UnaryOp op, float[] x, int xo, float[] out, int n) {
+    /** Elementwise loops split across threads from this many elements on; below it the split costs more. */
+    private static final int PARALLEL_GRAIN = 1 << 15;
+
+    private static void unaryLoop(UnaryOp op, float[] x, int xo, float[] out, int yo, int n) {
         switch (op) {
-            case NEG -> { for (int i = 0; i < n; i++) { out[i] = -x[xo + i]; } }
-            case ABS -> { for (int i = 0; i < n; i++) { out[i] = Math.abs(x[xo + i]); } }
-            case EXP -> { for (int i = 0; i < n; i++) { out[i] = (float) Math.exp(x[xo + i]); } }
-            case LOG -> { for (int i = 0; i < n; i++) { out[i] = (float) Math.log(x[xo + i]); } }
-            case SQRT -> { for (int i = 0; i < n; i++) { out[i] = (float) Math.sqrt(x[xo + i]); } }
-            case SQUARE -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[i] = v * v; } }
-            case RECIPROCAL -> { for (int i = 0; i < n; i++) { out[i] = 1f / x[xo + i]; } }
-            case TANH -> { for (int i = 0; i < n; i++) { out[i] = (float) Math.tanh(x[xo + i]); } }
-            case SIGMOID -> { for (int i = 0; i < n; i++) { out[i] = sigmoid(x[xo + i]); } }
-            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[i] = v > 0f || v != v ? v : 0f; } }
-            case SIGN -> { for (int i = 0; i < n; i++) { out[i] = Math.signum(x[xo + i]); } }
-            case SIGN_NONNEG -> { for (int i = 0; i < n; i++) { out[i] = x[xo + i] >= 0f ? 1f : -1f; } }
-            case STEP -> { for (int i = 0; i < n; i++) { out[i] = x[xo + i] > 0f ? 1f : 0f; } }
+            case NEG -> { for (int i = 0; i < n; i++) { out[yo + i] = -x[xo + i]; } }
+            case ABS -> { for (int i = 0; i < n; i++) { out[yo + i] = Math.abs(x[xo + i]); } }
+            case EXP -> { for (int i = 0; i < n; i++) { out[yo + i] = (float) Math.exp(x[xo + i]); } }
+            case LOG -> { for (int i = 0; i < n; i++) { out[yo + i] = (float) Math.log(x[xo + i]); } }
+            case SQRT -> { for (int i = 0; i < n; i++) { out[yo + i] = (float) Math.sqrt(x[xo + i]); } }
+            case SQUARE -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[yo + i] = v * v; } }
+            case RECIPROCAL -> { for (int i = 0; i < n; i++) { out[yo + i] = 1f / x[xo + i]; } }
+            case TANH -> { for (int i = 0; i < n; i++) { out[yo + i] = (float) Math.tanh(x[xo + i]); } }
+            case SIGMOID -> { for (int i = 0; i < n; i++) { out[yo + i] = sigmoid(x[xo + i]); } }
+            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[yo + i] = v > 0f || v != v ? v : 0f; } }
+            case SIGN -> { for (int i = 0; i < n; i++) { out[yo + i] = Math.signum(x[xo + i]); } }
+            case SIGN_NONNEG -> { for (int i = 0; i < n; i++) { out[yo + i] = x[xo + i] >= 0f ? 1f : -1f; } }
+            case STEP -> { for (int i = 0; i < n; i++) { out[yo + i] = x[xo + i] > 0f ? 1f : 0f; } }
             default -> throw new IllegalStateException(op.name());
         }
     }
@@ -536,7 +542,8 @@ public final class Tensor {
         int n = size();
         float[] out = new float[n];
         float[] sv = {s};
-        binaryLoop(op, data, offset, 1, sv, 0, 0, out, 0, n);
+        Parallel.range(n, PARALLEL_GRAIN,
+                (from, to) -> binaryLoop(op, data, offset + from, 1, sv, 0, 0, out, from, to - from));
         return new Tensor(out, 0, shape);
     }
 
@@ -544,7 +551,8 @@ public final class Tensor {
         if (shape.equals(o.shape)) {
             int n = size();
             float[] out = new float[n];
-            binaryLoop(op, data, offset, 1, o.data, o.offset, 1, out, 0, n);
+            Parallel.range(n, PARALLEL_GRAIN, (from, to) -> binaryLoop(op, data, offset + from, 1, o.data,
+                    o.offset + from, 1, out, from, to - from));
             return new Tensor(out, 0, shape);
         }
         Shape s = Shape.broadcast(op.opName(), shape, o.shape);
@@ -595,6 +603,24 @@ public final class Tensor {
 
     private static void binaryLoop(BinaryOp op, float[] a, int ia, int sa, float[] b, int ib, int sb,
                                    float[] out, int io, int n) {
+        if (sa == 1 && sb == 1) {
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i] + b[ib + i]; } return; }
+                case SUB -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i] - b[ib + i]; } return; }
+                case MUL -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i] * b[ib + i]; } return; }
+                case DIV -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i] / b[ib + i]; } return; }
+                default -> { }
+            }
+        } else if (sa == 1 && sb == 0) {
+            float bv = b[ib];
+            switch (op) {
+                case ADD -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i] + bv; } return; }
+                case SUB -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i] - bv; } return; }
+                case MUL -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i] * bv; } return; }
+                case DIV -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i] / bv; } return; }
+                default -> { }
+            }
+        }
         switch (op) {
             case ADD -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i * sa] + b[ib + i * sb]; } }
             case SUB -> { for (int i = 0; i < n; i++) { out[io + i] = a[ia + i * sa] - b[ib + i * sb]; } }
