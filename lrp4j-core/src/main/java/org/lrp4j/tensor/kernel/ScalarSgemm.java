@@ -2,7 +2,8 @@ package org.lrp4j.tensor.kernel;
 
 /**
  * Portable SGEMM in plain Java: used when the Vector API is absent, and as the reference of the tests.
- * Rows of C are split across threads; the inner loop runs over contiguous rows of B so the JIT can vectorise it.
+ * Rows of C are split across threads and computed four at a time; the inner loop runs over contiguous rows of B
+ * so the JIT can vectorise it.
  */
 final class ScalarSgemm implements GemmKernel {
 
@@ -45,28 +46,71 @@ final class ScalarSgemm implements GemmKernel {
         long work = (long) m * n * Math.max(1, k);
         int grain = (int) Math.max(1, Math.min(m, (1 << 16) / Math.max(1, work / m)));
         Parallel.range(m, grain, (from, to) -> {
-            float[] row = new float[n];
-            for (int i = from; i < to; i++) {
-                java.util.Arrays.fill(row, 0f);
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    int br = bo + p * bld;
-                    for (int j = 0; j < n; j++) {
-                        row[j] += av * bb[br + j];
+            float[][] rows = new float[4][n];
+            for (int i = from; i < to; i += 4) {
+                int nRows = Math.min(4, to - i);
+                for (int r = 0; r < nRows; r++) {
+                    java.util.Arrays.fill(rows[r], 0f);
+                }
+                if (nRows == 4) {
+                    accumulate4(transA, a, aOff, lda, i, k, bb, bo, bld, n, rows[0], rows[1], rows[2], rows[3]);
+                } else {
+                    for (int r = 0; r < nRows; r++) {
+                        accumulate1(transA, a, aOff, lda, i + r, k, bb, bo, bld, n, rows[r]);
                     }
                 }
-                int cr = cOff + i * ldc;
-                if (beta == 0f) {
-                    for (int j = 0; j < n; j++) {
-                        c[cr + j] = alpha * row[j];
-                    }
-                } else {
-                    for (int j = 0; j < n; j++) {
-                        c[cr + j] = alpha * row[j] + beta * c[cr + j];
-                    }
+                for (int r = 0; r < nRows; r++) {
+                    store(rows[r], n, alpha, beta, c, cOff + (i + r) * ldc);
                 }
             }
         });
+    }
+
+    /** Four rows of op(A) times B at once, so every row of B read from cache serves four rows of C. */
+    private static void accumulate4(boolean transA, float[] a, int aOff, int lda, int i, int k,
+                                    float[] b, int bo, int ldb, int n,
+                                    float[] r0, float[] r1, float[] r2, float[] r3) {
+        int ai = transA ? 1 : lda;
+        int ap = transA ? lda : 1;
+        int base = aOff + i * ai;
+        for (int p = 0; p < k; p++) {
+            int x = base + p * ap;
+            float a0 = a[x];
+            float a1 = a[x + ai];
+            float a2 = a[x + 2 * ai];
+            float a3 = a[x + 3 * ai];
+            int br = bo + p * ldb;
+            for (int j = 0; j < n; j++) {
+                float bv = b[br + j];
+                r0[j] += a0 * bv;
+                r1[j] += a1 * bv;
+                r2[j] += a2 * bv;
+                r3[j] += a3 * bv;
+            }
+        }
+    }
+
+    private static void accumulate1(boolean transA, float[] a, int aOff, int lda, int i, int k,
+                                    float[] b, int bo, int ldb, int n, float[] row) {
+        for (int p = 0; p < k; p++) {
+            float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+            int br = bo + p * ldb;
+            for (int j = 0; j < n; j++) {
+                row[j] += av * b[br + j];
+            }
+        }
+    }
+
+    private static void store(float[] row, int n, float alpha, float beta, float[] c, int cr) {
+        if (beta == 0f) {
+            for (int j = 0; j < n; j++) {
+                c[cr + j] = alpha * row[j];
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                c[cr + j] = alpha * row[j] + beta * c[cr + j];
+            }
+        }
     }
 
     /** C = beta * C (C = 0 when beta is 0): the result when alpha or k is 0. */

@@ -1,6 +1,7 @@
 package org.lrp4j.tensor.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -30,6 +31,10 @@ final class VectorSgemm implements GemmKernel {
     static final int MC = 96;
     /** Below this many multiply-adds the packing is not worth it. */
     static final long SMALL = 32 * 1024;
+    /** Up to this many rows (or columns) of C, packing would mostly multiply zero padding. */
+    static final int SMALL_M = 4;
+    /** Columns per step of the few-rows path when B is not transposed. */
+    private static final int SW = 4 * VL;
 
     @Override
     public String name() {
@@ -51,6 +56,14 @@ final class VectorSgemm implements GemmKernel {
         }
         if ((long) m * n * k < SMALL) {
             ScalarSgemm.serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        if (m <= SMALL_M) {
+            smallM(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        if (n <= SMALL_M) {
+            smallN(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         new Job(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc).run();
@@ -188,6 +201,138 @@ final class VectorSgemm implements GemmKernel {
                     }
                 }
             }
+        }
+    }
+
+    // ---- few rows of C (matrix-vector like): no packing of B, which is streamed once ------------------------
+
+    private static void smallM(boolean transA, boolean transB, int m, int n, int k,
+                               float alpha, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc) {
+        // op(A) as m contiguous rows of k.
+        float[] ar = new float[m * k];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                ar[i * k + p] = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+            }
+        }
+        int units = transB ? n : (n + SW - 1) / SW;
+        long workPerUnit = (long) m * k * (transB ? 1 : SW);
+        int grain = (int) Math.max(1, Math.min(units, (64 * 1024) / Math.max(1, workPerUnit)));
+        Parallel.range(units, grain, (from, to) -> {
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * ldc;
+                if (transB) {
+                    for (int j = from; j < to; j++) {
+                        float s = dot(ar, i * k, b, bOff + j * ldb, k);
+                        c[ci + j] = beta == 0f ? alpha * s : alpha * s + beta * c[ci + j];
+                    }
+                } else {
+                    rowTimesB(ar, i * k, k, b, bOff, ldb, from * SW, Math.min(n, to * SW), alpha, beta, c, ci);
+                }
+            }
+        });
+    }
+
+    /** A few columns of C (matrix times a few vectors): A is streamed once, unpacked. */
+    private static void smallN(boolean transA, boolean transB, int m, int n, int k,
+                               float alpha, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc) {
+        // The columns of op(B), each contiguous.
+        float[] bc = new float[n * k];
+        for (int j = 0; j < n; j++) {
+            for (int p = 0; p < k; p++) {
+                bc[j * k + p] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+            }
+        }
+        int units = transA ? (m + SW - 1) / SW : m;
+        long workPerUnit = (long) n * k * (transA ? SW : 1);
+        int grain = (int) Math.max(1, Math.min(units, (64 * 1024) / Math.max(1, workPerUnit)));
+        Parallel.range(units, grain, (from, to) -> {
+            if (transA) {
+                // Column j of C = op(A) * column j of op(B), computed as a row: (B column)^T * A.
+                int i0 = from * SW;
+                int i1 = Math.min(m, to * SW);
+                float[] col = new float[i1 - i0];
+                for (int j = 0; j < n; j++) {
+                    rowTimesB(bc, j * k, k, a, aOff + i0, lda, 0, i1 - i0, 1f, 0f, col, 0);
+                    for (int i = i0; i < i1; i++) {
+                        int ci = cOff + i * ldc + j;
+                        c[ci] = beta == 0f ? alpha * col[i - i0] : alpha * col[i - i0] + beta * c[ci];
+                    }
+                }
+            } else {
+                for (int i = from; i < to; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float s = dot(a, aOff + i * lda, bc, j * k, k);
+                        int ci = cOff + i * ldc + j;
+                        c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
+                    }
+                }
+            }
+        });
+    }
+
+    /** The dot product of x[xi .. xi + k] and y[yi .. yi + k]. */
+    static float dot(float[] x, int xi, float[] y, int yi, int k) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        int p = 0;
+        for (; p <= k - 2 * VL; p += 2 * VL) {
+            s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
+            s1 = FloatVector.fromArray(S, x, xi + p + VL).fma(FloatVector.fromArray(S, y, yi + p + VL), s1);
+        }
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            s += x[xi + p] * y[yi + p];
+        }
+        return s;
+    }
+
+    /** C[ci + j] = alpha * sum_p x[xi + p] * B[p][j] + beta * C[ci + j] for j in [j0, j1). */
+    private static void rowTimesB(float[] x, int xi, int k, float[] b, int bOff, int ldb, int j0, int j1,
+                                  float alpha, float beta, float[] c, int ci) {
+        int j = j0;
+        for (; j <= j1 - SW; j += SW) {
+            rowTimesB4(x, xi, k, b, bOff + j, ldb, alpha, beta, c, ci + j);
+        }
+        for (; j < j1; j++) {
+            float s = 0f;
+            for (int p = 0; p < k; p++) {
+                s += x[xi + p] * b[bOff + p * ldb + j];
+            }
+            c[ci + j] = beta == 0f ? alpha * s : alpha * s + beta * c[ci + j];
+        }
+    }
+
+    /** rowTimesB over SW = 4 vectors of columns. */
+    private static void rowTimesB4(float[] x, int xi, int k, float[] b, int bi, int ldb,
+                                   float alpha, float beta, float[] c, int ci) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+            int bo = bi + p * ldb;
+            FloatVector xv = FloatVector.broadcast(S, x[xi + p]);
+            s0 = xv.fma(FloatVector.fromArray(S, b, bo), s0);
+            s1 = xv.fma(FloatVector.fromArray(S, b, bo + VL), s1);
+            s2 = xv.fma(FloatVector.fromArray(S, b, bo + 2 * VL), s2);
+            s3 = xv.fma(FloatVector.fromArray(S, b, bo + 3 * VL), s3);
+        }
+        if (beta == 0f) {
+            s0.mul(alpha).intoArray(c, ci);
+            s1.mul(alpha).intoArray(c, ci + VL);
+            s2.mul(alpha).intoArray(c, ci + 2 * VL);
+            s3.mul(alpha).intoArray(c, ci + 3 * VL);
+        } else {
+            FloatVector al = FloatVector.broadcast(S, alpha);
+            s0.fma(al, FloatVector.fromArray(S, c, ci).mul(beta)).intoArray(c, ci);
+            s1.fma(al, FloatVector.fromArray(S, c, ci + VL).mul(beta)).intoArray(c, ci + VL);
+            s2.fma(al, FloatVector.fromArray(S, c, ci + 2 * VL).mul(beta)).intoArray(c, ci + 2 * VL);
+            s3.fma(al, FloatVector.fromArray(S, c, ci + 3 * VL).mul(beta)).intoArray(c, ci + 3 * VL);
         }
     }
 
