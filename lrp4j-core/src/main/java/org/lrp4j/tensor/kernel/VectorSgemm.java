@@ -28,7 +28,7 @@ final class VectorSgemm implements GemmKernel {
     /** K block: a B sliver of KC x NR stays in L1. */
     static final int KC = 256;
     /** M block, a multiple of MR: an A block of MC x KC stays in L2. */
-    static final int MC = 96;
+    static final int MC = 144;
     /** Below this many multiply-adds the packing is not worth it. */
     static final long SMALL = 32 * 1024;
     /** Up to this many rows (or columns) of C, packing would mostly multiply zero padding. */
