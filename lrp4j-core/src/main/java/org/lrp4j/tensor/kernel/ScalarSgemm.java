@@ -25,23 +25,18 @@ final class ScalarSgemm implements GemmKernel {
             scaleC(m, n, beta, c, cOff, ldc);
             return;
         }
-        // B as k x n row-major, so the inner loop is contiguous.
-        float[] bb;
-        int bo;
-        int bld;
-        if (transB) {
-            bb = new float[k * n];
-            for (int p = 0; p < k; p++) {
+        // The rows of op(B), each in its own array: C2 (JDK 17) vectorises the inner loop below only when the
+        // arrays are indexed without an offset (with one it cannot rule out an overlap with the row of C).
+        float[][] bRows = new float[k][n];
+        for (int p = 0; p < k; p++) {
+            float[] row = bRows[p];
+            if (transB) {
                 for (int j = 0; j < n; j++) {
-                    bb[p * n + j] = b[bOff + j * ldb + p];
+                    row[j] = b[bOff + j * ldb + p];
                 }
+            } else {
+                System.arraycopy(b, bOff + p * ldb, row, 0, n);
             }
-            bo = 0;
-            bld = n;
-        } else {
-            bb = b;
-            bo = bOff;
-            bld = ldb;
         }
         long work = (long) m * n * Math.max(1, k);
         int grain = (int) Math.max(1, Math.min(m, (1 << 16) / Math.max(1, work / m)));
@@ -52,11 +47,12 @@ final class ScalarSgemm implements GemmKernel {
                 for (int r = 0; r < nRows; r++) {
                     java.util.Arrays.fill(rows[r], 0f);
                 }
-                if (nRows == 4) {
-                    accumulate4(transA, a, aOff, lda, i, k, bb, bo, bld, n, rows[0], rows[1], rows[2], rows[3]);
-                } else {
+                // Rows of C four at a time, so each row of B fetched from cache serves four rows of C.
+                for (int p = 0; p < k; p++) {
+                    float[] bRow = bRows[p];
                     for (int r = 0; r < nRows; r++) {
-                        accumulate1(transA, a, aOff, lda, i + r, k, bb, bo, bld, n, rows[r]);
+                        float av = transA ? a[aOff + p * lda + i + r] : a[aOff + (i + r) * lda + p];
+                        axpy(av, bRow, rows[r], n);
                     }
                 }
                 for (int r = 0; r < nRows; r++) {
@@ -66,38 +62,10 @@ final class ScalarSgemm implements GemmKernel {
         });
     }
 
-    /** Four rows of op(A) times B at once, so every row of B read from cache serves four rows of C. */
-    private static void accumulate4(boolean transA, float[] a, int aOff, int lda, int i, int k,
-                                    float[] b, int bo, int ldb, int n,
-                                    float[] r0, float[] r1, float[] r2, float[] r3) {
-        int ai = transA ? 1 : lda;
-        int ap = transA ? lda : 1;
-        int base = aOff + i * ai;
-        for (int p = 0; p < k; p++) {
-            int x = base + p * ap;
-            float a0 = a[x];
-            float a1 = a[x + ai];
-            float a2 = a[x + 2 * ai];
-            float a3 = a[x + 3 * ai];
-            int br = bo + p * ldb;
-            for (int j = 0; j < n; j++) {
-                float bv = b[br + j];
-                r0[j] += a0 * bv;
-                r1[j] += a1 * bv;
-                r2[j] += a2 * bv;
-                r3[j] += a3 * bv;
-            }
-        }
-    }
-
-    private static void accumulate1(boolean transA, float[] a, int aOff, int lda, int i, int k,
-                                    float[] b, int bo, int ldb, int n, float[] row) {
-        for (int p = 0; p < k; p++) {
-            float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-            int br = bo + p * ldb;
-            for (int j = 0; j < n; j++) {
-                row[j] += av * b[br + j];
-            }
+    /** y += x * b over [0, n). */
+    private static void axpy(float x, float[] b, float[] y, int n) {
+        for (int j = 0; j < n; j++) {
+            y[j] += x * b[j];
         }
     }
 
