@@ -12,7 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  * blocks of {@code MC} rows as k-major slivers of {@code MR} rows, and runs the {@code MR x NR} micro-kernel over
  * them, which keeps the whole C tile in registers and does one broadcast and {@link #NR_VECTORS} FMAs per row
  * and k. Partial tiles at the edges are computed into a scratch tile (the packed panels are zero-padded) and only
- * the valid entries are written back.
+ * the valid entries are written back. The tasks split the rows of C evenly over the threads (the columns when C
+ * has few rows); B is packed by all threads before they start.
+ *
+ * <p>Problems under {@value #SMALL} multiply-adds run a plain loop; C with at most {@value #SMALL_M} rows or columns
+ * (matrix-vector like) is computed without packing, streaming the big operand once.
  *
  * <p>Loaded only when {@link VectorSupport#available()}.
  */
@@ -298,12 +302,29 @@ final class VectorSgemm implements GemmKernel {
         for (; j <= j1 - SW; j += SW) {
             rowTimesB4(x, xi, k, b, bOff + j, ldb, alpha, beta, c, ci + j);
         }
+        for (; j <= j1 - VL; j += VL) {
+            rowTimesB1(x, xi, k, b, bOff + j, ldb, alpha, beta, c, ci + j);
+        }
         for (; j < j1; j++) {
             float s = 0f;
             for (int p = 0; p < k; p++) {
                 s += x[xi + p] * b[bOff + p * ldb + j];
             }
             c[ci + j] = beta == 0f ? alpha * s : alpha * s + beta * c[ci + j];
+        }
+    }
+
+    /** rowTimesB over one vector of columns. */
+    private static void rowTimesB1(float[] x, int xi, int k, float[] b, int bi, int ldb,
+                                   float alpha, float beta, float[] c, int ci) {
+        FloatVector s0 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+            s0 = FloatVector.broadcast(S, x[xi + p]).fma(FloatVector.fromArray(S, b, bi + p * ldb), s0);
+        }
+        if (beta == 0f) {
+            s0.mul(alpha).intoArray(c, ci);
+        } else {
+            s0.mul(alpha).add(FloatVector.fromArray(S, c, ci).mul(beta)).intoArray(c, ci);
         }
     }
 
