@@ -37,6 +37,8 @@ final class VectorSgemm implements GemmKernel {
     static final long SMALL = 32 * 1024;
     /** Up to this many rows (or columns) of C, packing would mostly multiply zero padding. */
     static final int SMALL_M = 4;
+    /** The smallest share of C worth a task of its own when there are more tasks than threads, in slivers. */
+    private static final int MIN_PART_SLIVERS = 16;
     /** Columns per step of the few-rows path when B is not transposed. */
     private static final int SW = 4 * VL;
 
@@ -142,7 +144,11 @@ final class VectorSgemm implements GemmKernel {
             int mSlivers = (m + MR - 1) / MR;
             // Split the rows of C when there are enough of them, otherwise the columns.
             boolean splitRows = mSlivers >= 2 * threads || mSlivers >= nSlivers;
-            int parts = Math.max(1, Math.min(threads, splitRows ? mSlivers : nSlivers));
+            int slivers = splitRows ? mSlivers : nSlivers;
+            int workers = Math.max(1, Math.min(threads, slivers));
+            // A few equal parts per thread, so the fork-join pool can balance when a core is busy elsewhere,
+            // but still a whole multiple of the threads and each of a useful size.
+            int parts = workers == 1 ? 1 : workers * Math.max(1, Math.min(4, slivers / (workers * MIN_PART_SLIVERS)));
             if (parts == 1) {
                 task(0, m, 0, nSlivers);
                 return;
