@@ -39,7 +39,7 @@ final class VectorSgemm implements GemmKernel {
     static final int SMALL_M = 4;
     /** The smallest share of C worth a task of its own when there are more tasks than threads, in slivers. */
     private static final int MIN_PART_SLIVERS = 16;
-    /** Columns per step of the few-rows path when B is not transposed. */
+    /** Granularity (in columns of B, or rows of A) of the parallel split of the few-rows/columns paths. */
     private static final int SW = 4 * VL;
 
     @Override
@@ -231,15 +231,23 @@ final class VectorSgemm implements GemmKernel {
         long workPerUnit = (long) m * k * (transB ? 1 : SW);
         int grain = (int) Math.max(1, Math.min(units, (64 * 1024) / Math.max(1, workPerUnit)));
         Parallel.range(units, grain, (from, to) -> {
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * ldc;
-                if (transB) {
+            if (transB) {
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + i * ldc;
                     for (int j = from; j < to; j++) {
                         float s = dot(ar, i * k, b, bOff + j * ldb, k);
                         c[ci + j] = beta == 0f ? alpha * s : alpha * s + beta * c[ci + j];
                     }
-                } else {
-                    rowTimesB(ar, i * k, k, b, bOff, ldb, from * SW, Math.min(n, to * SW), alpha, beta, c, ci);
+                }
+            } else {
+                int j0 = from * SW;
+                int w = Math.min(n, to * SW) - j0;
+                float[] acc = rowsTimesB(ar, m, k, b, bOff + j0, ldb, w);
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + i * ldc + j0;
+                    for (int j = 0; j < w; j++) {
+                        c[ci + j] = beta == 0f ? alpha * acc[i * w + j] : alpha * acc[i * w + j] + beta * c[ci + j];
+                    }
                 }
             }
         });
@@ -265,12 +273,12 @@ final class VectorSgemm implements GemmKernel {
                 // Column j of C = op(A) * column j of op(B), computed as a row: (B column)^T * A.
                 int i0 = from * SW;
                 int i1 = Math.min(m, to * SW);
-                float[] col = new float[i1 - i0];
+                int w = i1 - i0;
+                float[] acc = rowsTimesB(bc, n, k, a, aOff + i0, lda, w); // rows i0..i1 of C, transposed
                 for (int j = 0; j < n; j++) {
-                    rowTimesB(bc, j * k, k, a, aOff + i0, lda, 0, i1 - i0, 1f, 0f, col, 0);
-                    for (int i = i0; i < i1; i++) {
-                        int ci = cOff + i * ldc + j;
-                        c[ci] = beta == 0f ? alpha * col[i - i0] : alpha * col[i - i0] + beta * c[ci];
+                    for (int i = 0; i < w; i++) {
+                        int ci = cOff + (i0 + i) * ldc + j;
+                        c[ci] = beta == 0f ? alpha * acc[j * w + i] : alpha * acc[j * w + i] + beta * c[ci];
                     }
                 }
             } else {
@@ -301,65 +309,32 @@ final class VectorSgemm implements GemmKernel {
         return s;
     }
 
-    /** C[ci + j] = alpha * sum_p x[xi + p] * B[p][j] + beta * C[ci + j] for j in [j0, j1). */
-    private static void rowTimesB(float[] x, int xi, int k, float[] b, int bOff, int ldb, int j0, int j1,
-                                  float alpha, float beta, float[] c, int ci) {
-        int j = j0;
-        for (; j <= j1 - SW; j += SW) {
-            rowTimesB4(x, xi, k, b, bOff + j, ldb, alpha, beta, c, ci + j);
-        }
-        for (; j <= j1 - VL; j += VL) {
-            rowTimesB1(x, xi, k, b, bOff + j, ldb, alpha, beta, c, ci + j);
-        }
-        for (; j < j1; j++) {
-            float s = 0f;
-            for (int p = 0; p < k; p++) {
-                s += x[xi + p] * b[bOff + p * ldb + j];
+    /**
+     * The rows x w product of x (rows contiguous rows of k) and the k x w matrix at b[bi] with row stride ldb, as
+     * a new rows x w array. B is read once, row by row (so the hardware prefetcher streams it), into accumulators
+     * that stay in cache.
+     */
+    private static float[] rowsTimesB(float[] x, int rows, int k, float[] b, int bi, int ldb, int w) {
+        float[] acc = new float[rows * w];
+        int wv = w - w % VL;
+        for (int p = 0; p < k; p++) {
+            int bp = bi + p * ldb;
+            for (int r = 0; r < rows; r++) {
+                axpy(x[r * k + p], b, bp, acc, r * w, wv, w);
             }
-            c[ci + j] = beta == 0f ? alpha * s : alpha * s + beta * c[ci + j];
         }
+        return acc;
     }
 
-    /** rowTimesB over one vector of columns. */
-    private static void rowTimesB1(float[] x, int xi, int k, float[] b, int bi, int ldb,
-                                   float alpha, float beta, float[] c, int ci) {
-        FloatVector s0 = FloatVector.zero(S);
-        for (int p = 0; p < k; p++) {
-            s0 = FloatVector.broadcast(S, x[xi + p]).fma(FloatVector.fromArray(S, b, bi + p * ldb), s0);
+    /** acc[ai + j] += x * b[bi + j] for j in [0, w), vectorised up to wv. */
+    private static void axpy(float x, float[] b, int bi, float[] acc, int ai, int wv, int w) {
+        FloatVector xv = FloatVector.broadcast(S, x);
+        int j = 0;
+        for (; j < wv; j += VL) {
+            xv.fma(FloatVector.fromArray(S, b, bi + j), FloatVector.fromArray(S, acc, ai + j)).intoArray(acc, ai + j);
         }
-        if (beta == 0f) {
-            s0.mul(alpha).intoArray(c, ci);
-        } else {
-            s0.mul(alpha).add(FloatVector.fromArray(S, c, ci).mul(beta)).intoArray(c, ci);
-        }
-    }
-
-    /** rowTimesB over SW = 4 vectors of columns. */
-    private static void rowTimesB4(float[] x, int xi, int k, float[] b, int bi, int ldb,
-                                   float alpha, float beta, float[] c, int ci) {
-        FloatVector s0 = FloatVector.zero(S);
-        FloatVector s1 = FloatVector.zero(S);
-        FloatVector s2 = FloatVector.zero(S);
-        FloatVector s3 = FloatVector.zero(S);
-        for (int p = 0; p < k; p++) {
-            int bo = bi + p * ldb;
-            FloatVector xv = FloatVector.broadcast(S, x[xi + p]);
-            s0 = xv.fma(FloatVector.fromArray(S, b, bo), s0);
-            s1 = xv.fma(FloatVector.fromArray(S, b, bo + VL), s1);
-            s2 = xv.fma(FloatVector.fromArray(S, b, bo + 2 * VL), s2);
-            s3 = xv.fma(FloatVector.fromArray(S, b, bo + 3 * VL), s3);
-        }
-        if (beta == 0f) {
-            s0.mul(alpha).intoArray(c, ci);
-            s1.mul(alpha).intoArray(c, ci + VL);
-            s2.mul(alpha).intoArray(c, ci + 2 * VL);
-            s3.mul(alpha).intoArray(c, ci + 3 * VL);
-        } else {
-            FloatVector al = FloatVector.broadcast(S, alpha);
-            s0.fma(al, FloatVector.fromArray(S, c, ci).mul(beta)).intoArray(c, ci);
-            s1.fma(al, FloatVector.fromArray(S, c, ci + VL).mul(beta)).intoArray(c, ci + VL);
-            s2.fma(al, FloatVector.fromArray(S, c, ci + 2 * VL).mul(beta)).intoArray(c, ci + 2 * VL);
-            s3.fma(al, FloatVector.fromArray(S, c, ci + 3 * VL).mul(beta)).intoArray(c, ci + 3 * VL);
+        for (; j < w; j++) {
+            acc[ai + j] += x * b[bi + j];
         }
     }
 
