@@ -2,7 +2,8 @@ package org.lrp4j.tensor.kernel;
 
 /**
  * Portable SGEMM in plain Java: used when the Vector API is absent, and as the reference of the tests.
- * Rows of C are split across threads; the inner loop runs over contiguous rows of B so the JIT can vectorise it.
+ * Rows of C are split across threads and computed four at a time; the inner loop runs over contiguous rows of B
+ * so the JIT can vectorise it.
  */
 final class ScalarSgemm implements GemmKernel {
 
@@ -24,49 +25,60 @@ final class ScalarSgemm implements GemmKernel {
             scaleC(m, n, beta, c, cOff, ldc);
             return;
         }
-        // B as k x n row-major, so the inner loop is contiguous.
-        float[] bb;
-        int bo;
-        int bld;
-        if (transB) {
-            bb = new float[k * n];
-            for (int p = 0; p < k; p++) {
+        // The rows of op(B), each in its own array: C2 (JDK 17) vectorises the inner loop below only when the
+        // arrays are indexed without an offset (with one it cannot rule out an overlap with the row of C).
+        float[][] bRows = new float[k][n];
+        for (int p = 0; p < k; p++) {
+            float[] row = bRows[p];
+            if (transB) {
                 for (int j = 0; j < n; j++) {
-                    bb[p * n + j] = b[bOff + j * ldb + p];
+                    row[j] = b[bOff + j * ldb + p];
                 }
+            } else {
+                System.arraycopy(b, bOff + p * ldb, row, 0, n);
             }
-            bo = 0;
-            bld = n;
-        } else {
-            bb = b;
-            bo = bOff;
-            bld = ldb;
         }
         long work = (long) m * n * Math.max(1, k);
         int grain = (int) Math.max(1, Math.min(m, (1 << 16) / Math.max(1, work / m)));
         Parallel.range(m, grain, (from, to) -> {
-            float[] row = new float[n];
-            for (int i = from; i < to; i++) {
-                java.util.Arrays.fill(row, 0f);
+            float[][] rows = new float[4][n];
+            for (int i = from; i < to; i += 4) {
+                int nRows = Math.min(4, to - i);
+                for (int r = 0; r < nRows; r++) {
+                    java.util.Arrays.fill(rows[r], 0f);
+                }
+                // Rows of C four at a time, so each row of B fetched from cache serves four rows of C.
                 for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    int br = bo + p * bld;
-                    for (int j = 0; j < n; j++) {
-                        row[j] += av * bb[br + j];
+                    float[] bRow = bRows[p];
+                    for (int r = 0; r < nRows; r++) {
+                        float av = transA ? a[aOff + p * lda + i + r] : a[aOff + (i + r) * lda + p];
+                        axpy(av, bRow, rows[r], n);
                     }
                 }
-                int cr = cOff + i * ldc;
-                if (beta == 0f) {
-                    for (int j = 0; j < n; j++) {
-                        c[cr + j] = alpha * row[j];
-                    }
-                } else {
-                    for (int j = 0; j < n; j++) {
-                        c[cr + j] = alpha * row[j] + beta * c[cr + j];
-                    }
+                for (int r = 0; r < nRows; r++) {
+                    store(rows[r], n, alpha, beta, c, cOff + (i + r) * ldc);
                 }
             }
         });
+    }
+
+    /** y += x * b over [0, n). */
+    private static void axpy(float x, float[] b, float[] y, int n) {
+        for (int j = 0; j < n; j++) {
+            y[j] += x * b[j];
+        }
+    }
+
+    private static void store(float[] row, int n, float alpha, float beta, float[] c, int cr) {
+        if (beta == 0f) {
+            for (int j = 0; j < n; j++) {
+                c[cr + j] = alpha * row[j];
+            }
+        } else {
+            for (int j = 0; j < n; j++) {
+                c[cr + j] = alpha * row[j] + beta * c[cr + j];
+            }
+        }
     }
 
     /** C = beta * C (C = 0 when beta is 0): the result when alpha or k is 0. */

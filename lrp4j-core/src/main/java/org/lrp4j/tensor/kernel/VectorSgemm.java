@@ -1,6 +1,7 @@
 package org.lrp4j.tensor.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,7 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  * blocks of {@code MC} rows as k-major slivers of {@code MR} rows, and runs the {@code MR x NR} micro-kernel over
  * them, which keeps the whole C tile in registers and does one broadcast and {@link #NR_VECTORS} FMAs per row
  * and k. Partial tiles at the edges are computed into a scratch tile (the packed panels are zero-padded) and only
- * the valid entries are written back.
+ * the valid entries are written back. The tasks split the rows of C evenly over the threads (the columns when C
+ * has few rows); B is packed by all threads before they start.
+ *
+ * <p>Problems under {@value #SMALL} multiply-adds run a plain loop; C with at most {@value #SMALL_M} rows or columns
+ * (matrix-vector like) is computed without packing, streaming the big operand once.
  *
  * <p>Loaded only when {@link VectorSupport#available()}.
  */
@@ -27,9 +32,15 @@ final class VectorSgemm implements GemmKernel {
     /** K block: a B sliver of KC x NR stays in L1. */
     static final int KC = 256;
     /** M block, a multiple of MR: an A block of MC x KC stays in L2. */
-    static final int MC = 96;
+    static final int MC = 144;
     /** Below this many multiply-adds the packing is not worth it. */
     static final long SMALL = 32 * 1024;
+    /** Up to this many rows (or columns) of C, packing would mostly multiply zero padding. */
+    static final int SMALL_M = 4;
+    /** The smallest share of C worth a task of its own when there are more tasks than threads, in slivers. */
+    private static final int MIN_PART_SLIVERS = 16;
+    /** Granularity (in columns of B, or rows of A) of the parallel split of the few-rows/columns paths. */
+    private static final int SW = 4 * VL;
 
     @Override
     public String name() {
@@ -51,6 +62,14 @@ final class VectorSgemm implements GemmKernel {
         }
         if ((long) m * n * k < SMALL) {
             ScalarSgemm.serial(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        if (m <= SMALL_M) {
+            smallM(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        if (n <= SMALL_M) {
+            smallN(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
         new Job(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc).run();
@@ -125,7 +144,11 @@ final class VectorSgemm implements GemmKernel {
             int mSlivers = (m + MR - 1) / MR;
             // Split the rows of C when there are enough of them, otherwise the columns.
             boolean splitRows = mSlivers >= 2 * threads || mSlivers >= nSlivers;
-            int parts = Math.max(1, Math.min(threads, splitRows ? mSlivers : nSlivers));
+            int slivers = splitRows ? mSlivers : nSlivers;
+            int workers = Math.max(1, Math.min(threads, slivers));
+            // A few equal parts per thread, so the fork-join pool can balance when a core is busy elsewhere,
+            // but still a whole multiple of the threads and each of a useful size.
+            int parts = workers == 1 ? 1 : workers * Math.max(1, Math.min(4, slivers / (workers * MIN_PART_SLIVERS)));
             if (parts == 1) {
                 task(0, m, 0, nSlivers);
                 return;
@@ -188,6 +211,130 @@ final class VectorSgemm implements GemmKernel {
                     }
                 }
             }
+        }
+    }
+
+    // ---- few rows of C (matrix-vector like): no packing of B, which is streamed once ------------------------
+
+    private static void smallM(boolean transA, boolean transB, int m, int n, int k,
+                               float alpha, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc) {
+        // op(A) as m contiguous rows of k.
+        float[] ar = new float[m * k];
+        for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+                ar[i * k + p] = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+            }
+        }
+        int units = transB ? n : (n + SW - 1) / SW;
+        long workPerUnit = (long) m * k * (transB ? 1 : SW);
+        int grain = (int) Math.max(1, Math.min(units, (64 * 1024) / Math.max(1, workPerUnit)));
+        Parallel.range(units, grain, (from, to) -> {
+            if (transB) {
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + i * ldc;
+                    for (int j = from; j < to; j++) {
+                        float s = dot(ar, i * k, b, bOff + j * ldb, k);
+                        c[ci + j] = beta == 0f ? alpha * s : alpha * s + beta * c[ci + j];
+                    }
+                }
+            } else {
+                int j0 = from * SW;
+                int w = Math.min(n, to * SW) - j0;
+                float[] acc = rowsTimesB(ar, m, k, b, bOff + j0, ldb, w);
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + i * ldc + j0;
+                    for (int j = 0; j < w; j++) {
+                        c[ci + j] = beta == 0f ? alpha * acc[i * w + j] : alpha * acc[i * w + j] + beta * c[ci + j];
+                    }
+                }
+            }
+        });
+    }
+
+    /** A few columns of C (matrix times a few vectors): A is streamed once, unpacked. */
+    private static void smallN(boolean transA, boolean transB, int m, int n, int k,
+                               float alpha, float[] a, int aOff, int lda,
+                               float[] b, int bOff, int ldb,
+                               float beta, float[] c, int cOff, int ldc) {
+        // The columns of op(B), each contiguous.
+        float[] bc = new float[n * k];
+        for (int j = 0; j < n; j++) {
+            for (int p = 0; p < k; p++) {
+                bc[j * k + p] = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+            }
+        }
+        int units = transA ? (m + SW - 1) / SW : m;
+        long workPerUnit = (long) n * k * (transA ? SW : 1);
+        int grain = (int) Math.max(1, Math.min(units, (64 * 1024) / Math.max(1, workPerUnit)));
+        Parallel.range(units, grain, (from, to) -> {
+            if (transA) {
+                // Column j of C = op(A) * column j of op(B), computed as a row: (B column)^T * A.
+                int i0 = from * SW;
+                int i1 = Math.min(m, to * SW);
+                int w = i1 - i0;
+                float[] acc = rowsTimesB(bc, n, k, a, aOff + i0, lda, w); // rows i0..i1 of C, transposed
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < w; i++) {
+                        int ci = cOff + (i0 + i) * ldc + j;
+                        c[ci] = beta == 0f ? alpha * acc[j * w + i] : alpha * acc[j * w + i] + beta * c[ci];
+                    }
+                }
+            } else {
+                for (int i = from; i < to; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float s = dot(a, aOff + i * lda, bc, j * k, k);
+                        int ci = cOff + i * ldc + j;
+                        c[ci] = beta == 0f ? alpha * s : alpha * s + beta * c[ci];
+                    }
+                }
+            }
+        });
+    }
+
+    /** The dot product of x[xi .. xi + k] and y[yi .. yi + k]. */
+    static float dot(float[] x, int xi, float[] y, int yi, int k) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        int p = 0;
+        for (; p <= k - 2 * VL; p += 2 * VL) {
+            s0 = FloatVector.fromArray(S, x, xi + p).fma(FloatVector.fromArray(S, y, yi + p), s0);
+            s1 = FloatVector.fromArray(S, x, xi + p + VL).fma(FloatVector.fromArray(S, y, yi + p + VL), s1);
+        }
+        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; p < k; p++) {
+            s += x[xi + p] * y[yi + p];
+        }
+        return s;
+    }
+
+    /**
+     * The rows x w product of x (rows contiguous rows of k) and the k x w matrix at b[bi] with row stride ldb, as
+     * a new rows x w array. B is read once, row by row (so the hardware prefetcher streams it), into accumulators
+     * that stay in cache.
+     */
+    private static float[] rowsTimesB(float[] x, int rows, int k, float[] b, int bi, int ldb, int w) {
+        float[] acc = new float[rows * w];
+        int wv = w - w % VL;
+        for (int p = 0; p < k; p++) {
+            int bp = bi + p * ldb;
+            for (int r = 0; r < rows; r++) {
+                axpy(x[r * k + p], b, bp, acc, r * w, wv, w);
+            }
+        }
+        return acc;
+    }
+
+    /** acc[ai + j] += x * b[bi + j] for j in [0, w), vectorised up to wv. */
+    private static void axpy(float x, float[] b, int bi, float[] acc, int ai, int wv, int w) {
+        FloatVector xv = FloatVector.broadcast(S, x);
+        int j = 0;
+        for (; j < wv; j += VL) {
+            xv.fma(FloatVector.fromArray(S, b, bi + j), FloatVector.fromArray(S, acc, ai + j)).intoArray(acc, ai + j);
+        }
+        for (; j < w; j++) {
+            acc[ai + j] += x * b[bi + j];
         }
     }
 
