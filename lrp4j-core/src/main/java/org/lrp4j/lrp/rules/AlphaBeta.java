@@ -34,26 +34,25 @@ public record AlphaBeta(float alpha, float beta, float epsilon, boolean zeroBias
     public List<Variable> propagate(RuleContext c) {
         Affine a = Affine.of(c.node(), "alpha_beta");
         Variable x = c.input();
-        Variable xp = Ops.positive(x);
-        Variable xn = Ops.negative(x);
+        Variable[] parts = Terms.signedParts(x);
+        Variable xp = parts[0];
+        Variable xn = parts[1];
         Variable wp = Ops.positive(a.weight());
         Variable wn = Ops.negative(a.weight());
         Variable b = Terms.bias(a, zeroBias);
-        Variable p = Ops.add(a.forward(xp, wp, Terms.positive(b)), a.forward(xn, wn, null));
-        Variable n = Ops.add(a.forward(xp, wn, Terms.negative(b)), a.forward(xn, wp, null));
+        Variable p = Terms.plus(a.forward(xp, wp, Terms.positive(b)), Terms.forward(a, xn, wn, null));
+        Variable n = Terms.plus(a.forward(xp, wn, Terms.negative(b)), Terms.forward(a, xn, wp, null));
         Variable cp = Terms.ratio(c.relevance(), p, epsilon);
         Variable cn = Terms.ratio(c.relevance(), n, epsilon);
         if (b != null) {
             c.bias().add(Ops.mul(Terms.positive(b), alpha), cp);
             c.bias().add(Ops.mul(Terms.negative(b), -beta), cn);
         }
-        Variable positive = Ops.add(Ops.mul(xp, a.transpose(cp, wp, x.shape())),
-                Ops.mul(xn, a.transpose(cp, wn, x.shape())));
+        Variable positive = Terms.plus(Terms.back(a, xp, cp, wp, x.shape()), Terms.back(a, xn, cp, wn, x.shape()));
         if (beta == 0f) {
             return Terms.single(Ops.mul(positive, alpha));
         }
-        Variable negative = Ops.add(Ops.mul(xp, a.transpose(cn, wn, x.shape())),
-                Ops.mul(xn, a.transpose(cn, wp, x.shape())));
+        Variable negative = Terms.plus(Terms.back(a, xp, cn, wn, x.shape()), Terms.back(a, xn, cn, wp, x.shape()));
         return Terms.single(Ops.sub(Ops.mul(positive, alpha), Ops.mul(negative, beta)));
     }
 

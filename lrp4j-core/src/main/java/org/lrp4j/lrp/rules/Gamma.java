@@ -27,16 +27,17 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
     public List<Variable> propagate(RuleContext c) {
         Affine a = Affine.of(c.node(), "gamma");
         Variable x = c.input();
-        Variable xp = Ops.positive(x);
-        Variable xn = Ops.negative(x);
+        Variable[] parts = Terms.signedParts(x);
+        Variable xp = parts[0];
+        Variable xn = parts[1];
         Variable w = a.weight();
         Variable u = Ops.add(w, Ops.mul(Ops.positive(w), gamma));
         Variable v = Ops.add(w, Ops.mul(Ops.negative(w), gamma));
         Variable b = Terms.bias(a, zeroBias);
         Variable bu = b == null ? null : Ops.add(b, Ops.mul(Ops.positive(b), gamma));
         Variable bv = b == null ? null : Ops.add(b, Ops.mul(Ops.negative(b), gamma));
-        Variable p = Ops.add(a.forward(xp, u, bu), a.forward(xn, v, null));
-        Variable n = Ops.add(a.forward(xp, v, bv), a.forward(xn, u, null));
+        Variable p = Terms.plus(a.forward(xp, u, bu), Terms.forward(a, xn, v, null));
+        Variable n = Terms.plus(a.forward(xp, v, bv), Terms.forward(a, xn, u, null));
         Tensor z = c.output().value();
         Tensor zero = Tensor.zeros(1);
         Variable nothing = Terms.constantLike(c.relevance(), 0f);
@@ -47,8 +48,9 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         c.bias().add(bu, cp);
         c.bias().add(bv, cn);
         Variable fromPositive = Ops.add(a.transpose(cp, u, x.shape()), a.transpose(cn, v, x.shape()));
-        Variable fromNegative = Ops.add(a.transpose(cp, v, x.shape()), a.transpose(cn, u, x.shape()));
-        return Terms.single(Ops.add(Ops.mul(xp, fromPositive), Ops.mul(xn, fromNegative)));
+        Variable toNegative = xn == null ? null
+                : Ops.mul(xn, Ops.add(a.transpose(cp, v, x.shape()), a.transpose(cn, u, x.shape())));
+        return Terms.single(Terms.plus(Ops.mul(xp, fromPositive), toNegative));
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.lrp4j.lrp.rules;
 
 import java.util.List;
 
+import org.lrp4j.autodiff.GradMode;
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
 import org.lrp4j.tensor.Shape;
@@ -33,6 +34,29 @@ final class Terms {
     /** a + b where either may be null (absent terms). */
     static Variable plus(Variable a, Variable b) {
         return a == null ? b : b == null ? a : Ops.add(a, b);
+    }
+
+    /**
+     * The positive and negative parts of an input. When the input has no negative element (the usual case after
+     * ReLU or max pooling) and no gradient is recorded through it, the negative part is null: every term it would
+     * enter is zero, so the rules skip those convolutions.
+     */
+    static Variable[] signedParts(Variable x) {
+        boolean recorded = GradMode.isEnabled() && x.requiresGrad();
+        if (!recorded && x.value().min().item() >= 0f) {
+            return new Variable[] {x, null};
+        }
+        return new Variable[] {Ops.positive(x), Ops.negative(x)};
+    }
+
+    /** f(x; w, b), or null when x is absent. */
+    static Variable forward(Affine a, Variable x, Variable w, Variable b) {
+        return x == null ? null : a.forward(x, w, b);
+    }
+
+    /** x * transpose(s; w), or null when x is absent. */
+    static Variable back(Affine a, Variable x, Variable s, Variable w, Shape shape) {
+        return x == null ? null : Ops.mul(x, a.transpose(s, w, shape));
     }
 
     static Variable ones(Shape s) {

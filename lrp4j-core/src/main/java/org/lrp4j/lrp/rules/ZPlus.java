@@ -20,15 +20,16 @@ public record ZPlus(float epsilon, boolean zeroBias) implements Rule {
     public List<Variable> propagate(RuleContext c) {
         Affine a = Affine.of(c.node(), "zplus");
         Variable x = c.input();
-        Variable xp = Ops.positive(x);
-        Variable xn = Ops.negative(x);
+        Variable[] parts = Terms.signedParts(x);
+        Variable xp = parts[0];
+        Variable xn = parts[1];
         Variable wp = Ops.positive(a.weight());
         Variable wn = Ops.negative(a.weight());
-        Variable p = Ops.add(a.forward(xp, wp, Terms.positive(Terms.bias(a, zeroBias))), a.forward(xn, wn, null));
+        Variable bp = Terms.positive(Terms.bias(a, zeroBias));
+        Variable p = Terms.plus(a.forward(xp, wp, bp), Terms.forward(a, xn, wn, null));
         Variable s = Terms.ratio(c.relevance(), p, epsilon);
-        c.bias().add(Terms.positive(Terms.bias(a, zeroBias)), s);
-        return Terms.single(Ops.add(Ops.mul(xp, a.transpose(s, wp, x.shape())),
-                Ops.mul(xn, a.transpose(s, wn, x.shape()))));
+        c.bias().add(bp, s);
+        return Terms.single(Terms.plus(Terms.back(a, xp, s, wp, x.shape()), Terms.back(a, xn, s, wn, x.shape())));
     }
 
     @Override
