@@ -114,7 +114,7 @@ public final class Lrp {
         List<Node> nodes = m.nodes();
         for (int k = nodes.size() - 1; k >= 0; k--) {
             Node node = nodes.get(k);
-            Variable r = relevance.get(node.output());
+            Variable r = relevance.remove(node.output());
             if (r == null) {
                 continue;
             }
