@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import org.lrp4j.data.Dataset;
 import org.lrp4j.data.FashionMnist;
 import org.lrp4j.graph.Model;
-import org.lrp4j.graph.ModelFile;
+import org.lrp4j.tensor.Shape;
 import org.lrp4j.train.Evaluation;
 import org.lrp4j.train.Trainer;
 
@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
         description = "Print the test accuracy and loss of a model on Fashion-MNIST or MNIST.")
 final class EvaluateCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, description = "model file written by 'lrp4j train'")
+    @Option(names = "--model", required = true,
+            description = "model file: ONNX (input [N, 1, 28, 28]) or written by 'lrp4j train'")
     Path model;
 
     @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "fashion-mnist or mnist (default: ${DEFAULT-VALUE})")
@@ -32,14 +33,34 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Model m = ModelFile.load(model);
+        Model m = ModelLoader.load(model);
         Dataset test = FashionMnist.load(dataset, data != null ? data : FashionMnist.DEFAULT_DIR,
                 FashionMnist.Split.TEST);
         if (limit != null) {
             test = test.head(limit);
         }
+        checkInput(m, test);
         Evaluation e = Trainer.evaluate(m, test, 500);
         System.out.printf("test accuracy %.2f%% (%d images, loss %.4f)%n", 100 * e.accuracy(), e.samples(), e.loss());
         return 0;
+    }
+
+    /** The model must take one input of the dataset's sample shape (from the ONNX graph input) and give logits. */
+    static void checkInput(Model m, Dataset test) {
+        if (m.inputs().size() != 1 || m.outputs().size() != 1) {
+            throw new IllegalArgumentException("model '" + m.name() + "' has " + m.inputs().size() + " inputs and "
+                    + m.outputs().size() + " outputs; evaluate needs one image input and one output of class scores");
+        }
+        Shape want = test.images().shape();
+        Shape s = m.inputs().get(0).sampleShape();
+        boolean ok = s == null || s.rank() == want.rank() - 1;
+        for (int i = 0; ok && s != null && i < s.rank(); i++) {
+            ok = s.dim(i) < 0 || s.dim(i) == want.dim(i + 1);
+        }
+        if (!ok) {
+            throw new IllegalArgumentException("model input '" + m.inputs().get(0).name() + "' takes [N, "
+                    + s.toString().substring(1) + " but " + test.name() + " images are [N, "
+                    + Shape.of(java.util.Arrays.copyOfRange(want.toArray(), 1, want.rank())).toString().substring(1));
+        }
     }
 }

@@ -80,7 +80,9 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Model m = ModelLoader.load(model);
+        ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
+        Model m = loaded.model();
+        List<String> classNames = loaded.classNames().orElse(List.of());
         Tensor x = Npy.readTensor(input);
         Composite base = composite.equals("none") ? Composites.structural().named("none")
                 : Composites.byName(composite, low == null ? null : Tensor.scalar(low),
@@ -124,7 +126,9 @@ final class ExplainCommand implements Callable<Integer> {
         System.out.printf("explained %d image(s) with %s; relevance %s written to %s%n", x.dim(0), base.name(),
                 e.attribution().shape(), out);
         for (int i = 0; i < e.report().outputTotal().length; i++) {
-            System.out.printf("  row %d: target %d, relevance at output %.6g, at input %.6g%n", i, e.targets()[i],
+            int t = e.targets()[i];
+            String label = t >= 0 && t < classNames.size() ? " (" + classNames.get(t) + ")" : "";
+            System.out.printf("  row %d: target %d%s, relevance at output %.6g, at input %.6g%n", i, t, label,
                     e.report().outputTotal()[i], e.report().inputTotal()[i]);
         }
         for (String l : layers) {

@@ -1,26 +1,80 @@
 package org.lrp4j.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 import org.lrp4j.graph.Model;
 import org.lrp4j.graph.ModelFile;
+import org.lrp4j.onnx.OnnxExporter;
 import org.lrp4j.onnx.OnnxImporter;
+import org.lrp4j.onnx.OnnxModelInfo;
 
-/** Loads a model file: ONNX by extension, otherwise lrp4j's own model file. */
+/**
+ * Reads and writes model files. ONNX is the model format of lrp4j; the older lrp4j model file (written by
+ * {@code lrp4j train --out x.lrp4j}) is still read and written for compatibility. Reading looks at the content,
+ * not the extension: a file that starts with the lrp4j model header is an lrp4j model file, anything else is read
+ * as ONNX.
+ */
 final class ModelLoader {
     private ModelLoader() {
     }
 
+    /** The extension that selects lrp4j's own (legacy) model file when writing. */
+    static final String LEGACY_EXTENSION = ".lrp4j";
+
+    /** A loaded model with what the file says about its classes. */
+    record Loaded(Model model, Optional<List<String>> classNames, Optional<OnnxModelInfo> onnx) {
+    }
+
     static Model load(Path file) throws IOException {
+        check(file);
+        return isLegacy(file) ? ModelFile.load(file) : OnnxImporter.load(file);
+    }
+
+    private static void check(Path file) throws IOException {
         if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString());
+            throw new IOException("model file not found: " + file);
         }
-        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
-            return OnnxImporter.load(file);
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + " is a folder, not a model file");
         }
-        return ModelFile.load(file);
+    }
+
+    /** Loads a model and, for ONNX, what the file says about itself (opset, producer, class names). */
+    static Loaded loadWithInfo(Path file) throws IOException {
+        check(file);
+        if (isLegacy(file)) {
+            return new Loaded(ModelFile.load(file), Optional.empty(), Optional.empty());
+        }
+        OnnxModelInfo info = OnnxModelInfo.read(file);
+        Model m = OnnxImporter.load(file);
+        return new Loaded(m, info.classNames(), Optional.of(info));
+    }
+
+    /** Whether the file starts like an lrp4j model file (writeUTF of "LRP4J-MODEL"). */
+    static boolean isLegacy(Path file) throws IOException {
+        byte[] magic = "LRP4J-MODEL".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] head = new byte[magic.length + 2];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n = in.readNBytes(head, 0, head.length);
+            if (n < head.length || head[0] != 0 || head[1] != magic.length) {
+                return false;
+            }
+        }
+        return java.util.Arrays.equals(java.util.Arrays.copyOfRange(head, 2, head.length), magic);
+    }
+
+    /** Writes ONNX, or the legacy lrp4j model file when the name ends with {@value #LEGACY_EXTENSION}. */
+    static void save(Model model, Path file, ModelFile.Header legacyHeader, java.util.Map<String, String> metadata)
+            throws IOException {
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(LEGACY_EXTENSION)) {
+            ModelFile.save(model, legacyHeader, file);
+        } else {
+            OnnxExporter.save(model, file, metadata);
+        }
     }
 }

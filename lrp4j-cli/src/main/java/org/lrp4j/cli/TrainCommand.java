@@ -1,7 +1,9 @@
 package org.lrp4j.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.lrp4j.data.Dataset;
@@ -9,6 +11,7 @@ import org.lrp4j.data.FashionMnist;
 import org.lrp4j.graph.Architectures;
 import org.lrp4j.graph.Model;
 import org.lrp4j.graph.ModelFile;
+import org.lrp4j.onnx.OnnxModelInfo;
 import org.lrp4j.tensor.kernel.Parallel;
 import org.lrp4j.train.Adam;
 import org.lrp4j.train.EpochResult;
@@ -60,7 +63,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "threads for the kernels (default: all cores)")
     Integer threads;
 
-    @Option(names = "--out", required = true, description = "model file to write")
+    @Option(names = "--out", required = true,
+            description = "model file to write: ONNX (e.g. model.onnx), or lrp4j's legacy format if the name ends"
+                    + " with .lrp4j")
     Path out;
 
     @Override
@@ -86,10 +91,29 @@ final class TrainCommand implements Callable<Integer> {
         List<EpochResult> results = threads == null
                 ? Trainer.fit(model, trainSet, test, opt, config, progress)
                 : Parallel.withThreads(threads, () -> Trainer.fit(model, trainSet, test, opt, config, progress));
-        ModelFile.save(model, new ModelFile.Header(arch, 1, size, train.classNames().size()), out);
+        ModelLoader.save(model, out, new ModelFile.Header(arch, 1, size, train.classNames().size()),
+                metadata(train));
         EpochResult last = results.get(results.size() - 1);
         System.out.printf("test accuracy %.2f%% (loss %.4f); saved %s%n", 100 * last.test().accuracy(),
                 last.test().loss(), out);
         return 0;
+    }
+
+    /** What the ONNX file records besides the graph: class names, dataset, architecture, input normalisation. */
+    private Map<String, String> metadata(Dataset train) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        Map.Entry<String, String> names = OnnxModelInfo.classNamesEntry(train.classNames());
+        meta.put(names.getKey(), names.getValue());
+        boolean mnist = dataset.equalsIgnoreCase("mnist");
+        float mean = mnist ? FashionMnist.MNIST_MEAN : FashionMnist.MEAN;
+        float std = mnist ? FashionMnist.MNIST_STD : FashionMnist.STD;
+        meta.put("lrp4j.dataset", dataset.toLowerCase(java.util.Locale.ROOT));
+        meta.put("lrp4j.architecture", arch.toLowerCase(java.util.Locale.ROOT));
+        meta.put("lrp4j.input_normalization", String.format(java.util.Locale.ROOT, "(pixel / 255 - %s) / %s", mean,
+                std));
+        meta.put("lrp4j.training", String.format(java.util.Locale.ROOT,
+                "epochs=%d batch_size=%d optimizer=%s lr=%s seed=%d", epochs, batchSize, optimizer, learningRate,
+                seed));
+        return meta;
     }
 }

@@ -17,8 +17,9 @@ import org.lrp4j.tensor.Tensor;
 
 /**
  * lrp4j's own model file for the built-in {@link Architectures}: the architecture, its input and class count,
- * and every parameter and buffer by name (big-endian floats). ONNX import and export will be the general format;
- * this one keeps trained models of {@code lrp4j train} until then.
+ * and every parameter and buffer by name (big-endian floats). ONNX (lrp4j-onnx: OnnxExporter / OnnxImporter) is
+ * the general model format and what {@code lrp4j train} writes; this legacy format is still read, and written when
+ * the output name ends with {@code .lrp4j}.
  */
 public final class ModelFile {
     private ModelFile() {

@@ -1326,7 +1326,12 @@ final class Importer {
         Arr var = floatConstant(4, "var", 1);
         float eps = attrFloat("epsilon", 1e-5f);
         emit(new BatchNorm(Variable.parameter(scale.tensor()), Variable.parameter(bias.tensor()), mean.tensor(),
-                var.tensor(), eps, 0.1f), required(0, "X"));
+                var.tensor(), eps, torchMomentum(attrFloat("momentum", 0.9f))), required(0, "X"));
+    }
+
+    /** ONNX momentum weighs the running statistic, PyTorch's (lrp4j's) the new batch statistic. */
+    private static float torchMomentum(float onnxMomentum) {
+        return onnxMomentum == 0.9f || !(onnxMomentum >= 0f && onnxMomentum <= 1f) ? 0.1f : 1f - onnxMomentum;
     }
 
     private void lrn() throws OnnxFormatException {
