@@ -42,7 +42,7 @@ class ReadmeExampleTest {
     void readmeLrpExampleRunsAndReportsEveryNode() {
         SplittableRandom rng = new SplittableRandom(42);
         // --- README begin
-        Model model = Architectures.create("cnn", 1, 28, 10, 1);                   // or ModelFile.load(path)
+        Model model = Architectures.create("cnn", 1, 28, 10, 1);                   // or OnnxImporter.load(path)
         Tensor images = Tensor.randn(rng, 1f, 4, 1, 28, 28);
         Explanation e = LrpExplainer.builder(model, Composites.epsilonPlusFlat())
                 .rule("fc2", new Epsilon(0.25f))                                       // user rules override the composite
