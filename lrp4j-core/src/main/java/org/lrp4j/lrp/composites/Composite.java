@@ -97,19 +97,6 @@ public final class Composite {
         return rules;
     }
 
-    /** Checks that every entry selects at least one node of {@code model} (for user-given rules). */
-    public void requireAllEntriesMatch(Model model, int fromEntry) {
-        for (int i = fromEntry; i < entries.size(); i++) {
-            Selector s = entries.get(i).selector();
-            boolean any = model.nodes().stream().anyMatch(n -> s.matches(n, model));
-            if (!any) {
-                throw new IllegalArgumentException("selector '" + s.describe() + "' matches no node of model '"
-                        + model.name() + "'; nodes: " + model.nodes().stream().map(n -> n.name() + " (" + n.opType()
-                        + ")").toList());
-            }
-        }
-    }
-
     @Override
     public String toString() {
         return "Composite " + name + " " + entries + (defaultRule == null ? "" : " default " + defaultRule.describe());
