@@ -56,10 +56,12 @@ public final class LrpExplainer implements Explainer {
             if (targets instanceof Targets.All) {
                 return explainAll(plan, input);
             }
-            Tensor logits = plan.model().predict(input);
-            int[] t = targets.resolve(logits);
-            Lrp.Result r = lrp.propagate(plan, Variable.constant(input), out -> seedFor(out, t), keep);
-            return new Explanation(r.inputRelevance().value(), t, r.output().value(), values(r), r.report());
+            int[][] resolved = new int[1][];
+            Lrp.Result r = lrp.propagate(plan, Variable.constant(input), out -> {
+                resolved[0] = targets.resolve(out.value());
+                return seedFor(out, resolved[0]);
+            }, keep);
+            return new Explanation(r.inputRelevance().value(), resolved[0], r.output().value(), values(r), r.report());
         }
     }
 

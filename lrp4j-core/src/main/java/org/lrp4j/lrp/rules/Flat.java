@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
+import org.lrp4j.tensor.Tensor;
 
 /**
  * The flat rule: every connected input gets an equal share, independent of the input and the weights
@@ -20,7 +21,8 @@ public record Flat(float epsilon) implements Rule {
         Affine a = Affine.of(c.node(), "flat");
         Variable x = c.input();
         Variable ones = Terms.ones(a.weight().shape());
-        Variable z = a.forward(Terms.ones(x.shape()), ones, null);
+        // the same for every image: computed once and broadcast over the batch
+        Variable z = Terms.forwardOfConstant(a, Tensor.scalar(1f), x.shape(), ones, null);
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
         return Terms.single(a.transpose(s, ones, x.shape()));
     }

@@ -59,6 +59,23 @@ final class Terms {
         return x == null ? null : Ops.mul(x, a.transpose(s, w, shape));
     }
 
+    /**
+     * f(c; w, b) for an input that is the same for every image (all ones, or a bound broadcast over the batch):
+     * computed for one image, shaped [1, ...] so that it broadcasts over the batch.
+     */
+    static Variable forwardOfConstant(Affine a, Tensor perImage, Shape inputShape, Variable w, Variable b) {
+        int[] one = inputShape.toArray();
+        one[0] = 1;
+        return a.forward(Variable.constant(perImage.broadcastTo(Shape.of(one))), w, b);
+    }
+
+    /** The shape of one image of a batch: [1, ...]. */
+    static Shape single(Shape batchShape) {
+        int[] one = batchShape.toArray();
+        one[0] = 1;
+        return Shape.of(one);
+    }
+
     static Variable ones(Shape s) {
         return Variable.constant(Tensor.full(s, 1f));
     }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
+import org.lrp4j.tensor.Tensor;
 
 /**
  * The w^2 rule (Deep Taylor decomposition towards the nearest root in an unbounded input domain): shares in
@@ -21,7 +22,7 @@ public record WSquare(float epsilon) implements Rule {
         Variable x = c.input();
         Variable w2 = Ops.square(a.weight());
         Variable b2 = a.bias() == null ? null : Ops.square(a.bias());
-        Variable z = a.forward(Terms.ones(x.shape()), w2, b2);
+        Variable z = Terms.forwardOfConstant(a, Tensor.scalar(1f), x.shape(), w2, b2);
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
         c.bias().add(b2, s);
         return Terms.single(a.transpose(s, w2, x.shape()));

@@ -26,11 +26,21 @@ public record ZBox(Tensor low, Tensor high, float epsilon) implements Rule {
         Variable w = a.weight();
         Variable wp = Ops.positive(w);
         Variable wn = Ops.negative(w);
-        Variable z = Ops.sub(Ops.sub(a.forward(x, w, null), a.forward(l, wp, null)), a.forward(h, wn, null));
+        Variable z = Ops.sub(Ops.sub(a.forward(x, w, null), boundTerm(a, low, x, wp)), boundTerm(a, high, x, wn));
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
         Variable r = Ops.sub(Ops.sub(Ops.mul(x, a.transpose(s, w, x.shape())), Ops.mul(l, a.transpose(s, wp, x.shape()))),
                 Ops.mul(h, a.transpose(s, wn, x.shape())));
         return Terms.single(r);
+    }
+
+    /** f(bound; w): for a bound without a batch axis the same for every image, so computed once. */
+    private static Variable boundTerm(Affine a, Tensor bound, Variable x, Variable w) {
+        boolean perImage = bound.rank() == x.shape().rank() && bound.dim(0) == x.shape().dim(0) && bound.dim(0) > 1;
+        if (perImage) {
+            return a.forward(Variable.constant(bound.broadcastTo(x.shape())), w, null);
+        }
+        return Terms.forwardOfConstant(a, bound.rank() == x.shape().rank() ? bound.reshape(Terms.single(bound.shape()))
+                : bound, x.shape(), w, null);
     }
 
     @Override
