@@ -32,22 +32,19 @@ import picocli.CommandLine.Option;
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Explain a model's decision with Layer-wise Relevance Propagation or another method.",
                 "Methods (--method):",
-                "  lrp                   layer-wise relevance propagation with a composite (--composite, --rule)",
+                "  lrp                   LRP with --composite and --rule (the default)",
                 "  gradient              d target logit / d input (saliency)",
-                "  sensitivity           squared gradient summed over channels, [N,1,H,W] (Montavon et al.)",
+                "  sensitivity           squared gradient summed over channels, [N,1,H,W]",
                 "  gradient-x-input      input * gradient",
-                "  smoothgrad            mean over --samples noisy copies (--noise, --noise-seed) of --over METHOD",
-                "  integrated-gradients  (x - baseline) * mean gradient on --steps points; prints the completeness gap",
-                "  occlusion             drop of the target logit under a --window square (--stride, --fill)",
-                "  guided-backprop       gradient where ReLUs pass back only positive signals at positive inputs",
-                "  deconvnet             backward pass where ReLUs take relu of the signal, ignoring the forward mask",
-                "  grad-cam              gradient-weighted map at --node (default last Conv), ReLU unless --no-relu,"
-                        + " upsampled, [N,1,H,W]",
+                "  smoothgrad            mean of --over METHOD on --samples noisy copies",
+                "  integrated-gradients  --steps Riemann sum from --baseline; completeness gap",
+                "  occlusion             score drop under a --window square, --stride, --fill",
+                "  guided-backprop       gradient; ReLUs pass positive signals at positive x",
+                "  deconvnet             backward; ReLUs pass relu(signal), no forward mask",
+                "  grad-cam              CAM at --node (last Conv), ReLU unless --no-relu",
                 "  guided-grad-cam       guided-backprop * upsampled grad-cam",
-                "  taylor                (x - x0) * gradient at a root x0 found towards --baseline (or zeros);"
-                        + " prints f(x0) and the remainder",
-                "  deep-taylor           Deep Taylor Decomposition: w^2 / z+ / z^B (with --low/--high) by layer"
-                        + " input domain",
+                "  taylor                (x - x0) * grad f(x0), root x0 towards --baseline",
+                "  deep-taylor           Deep Taylor: w^2 / z+ / z^B (--low/--high) by domain",
                 "Rules: epsilon(E), zero, zplus, gamma(G), alpha_beta(A,B), zbox(L,H), flat, wsquare, norm, pass,"
                         + " gradient; weighted rules take a trailing zero_bias, e.g. epsilon(0.25,zero_bias).",
                 "Selectors: a node name or glob, an op type (Conv, Gemm, Add, AveragePool, ...), first, last,"

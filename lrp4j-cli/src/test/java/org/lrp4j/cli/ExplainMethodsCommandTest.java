@@ -74,8 +74,10 @@ class ExplainMethodsCommandTest {
         for (String method : Explainers.NAMES) {
             assertThat(r.out()).as(method).containsPattern("(?m)^\\s+" + java.util.regex.Pattern.quote(method) + "\\s{2,}\\S");
         }
+        r.out().lines().filter(l -> Explainers.NAMES.stream().anyMatch(n -> l.startsWith("  " + n + " ")))
+                .forEach(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
         assertThat(r.out()).contains("--method").contains("--steps").contains("--no-relu").contains("--noise-seed")
-                .contains("ReLU unless --no-relu");
+                .contains("ReLU unless --no-relu").contains("(last Conv)");
     }
 
     @Test
