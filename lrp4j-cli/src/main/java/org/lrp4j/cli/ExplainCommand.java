@@ -5,7 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.lrp4j.explain.Explainer;
+import org.lrp4j.explain.Explainers;
 import org.lrp4j.explain.Explanation;
+import org.lrp4j.explain.IntegratedGradients;
+import org.lrp4j.explain.MethodOptions;
+import org.lrp4j.explain.SmoothGrad;
+import org.lrp4j.explain.Taylor;
 import org.lrp4j.explain.LrpExplainer;
 import org.lrp4j.explain.OutputSeed;
 import org.lrp4j.explain.Targets;
@@ -22,9 +28,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code lrp4j explain}: LRP relevance of an input for chosen targets. */
+/** {@code lrp4j explain}: the attribution of an input for chosen targets, by LRP or another method. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Explain a model's decision with Layer-wise Relevance Propagation.",
+        description = {"Explain a model's decision with Layer-wise Relevance Propagation or another method.",
+                "Methods (--method):",
+                "  lrp                   LRP with --composite and --rule (the default)",
+                "  gradient              d target logit / d input (saliency)",
+                "  sensitivity           squared gradient summed over channels, [N,1,H,W]",
+                "  gradient-x-input      input * gradient",
+                "  smoothgrad            mean of --over METHOD on --samples noisy copies",
+                "  integrated-gradients  --steps Riemann sum from --baseline; completeness gap",
+                "  occlusion             score drop under a --window square, --stride, --fill",
+                "  guided-backprop       gradient; ReLUs pass positive signals at positive x",
+                "  deconvnet             backward; ReLUs pass relu(signal), no forward mask",
+                "  grad-cam              CAM at --node (last Conv), ReLU unless --no-relu",
+                "  guided-grad-cam       guided-backprop * upsampled grad-cam",
+                "  taylor                (x - x0) * grad f(x0), root x0 towards --baseline",
+                "  deep-taylor           Deep Taylor: w^2 / z+ / z^B (--low/--high) by domain",
                 "Rules: epsilon(E), zero, zplus, gamma(G), alpha_beta(A,B), zbox(L,H), flat, wsquare, norm, pass,"
                         + " gradient; weighted rules take a trailing zero_bias, e.g. epsilon(0.25,zero_bias).",
                 "Selectors: a node name or glob, an op type (Conv, Gemm, Add, AveragePool, ...), first, last,"
@@ -37,6 +57,10 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "input batch as .npy [N, ...] (float32/float64)")
     Path input;
 
+    @Option(names = "--method", defaultValue = "lrp", paramLabel = "NAME",
+            description = "the explanation method, see the list above (default: ${DEFAULT-VALUE})")
+    String method;
+
     @Option(names = "--target", defaultValue = "pred",
             description = "pred, all, a class index, or one index per image N,N,... (default: ${DEFAULT-VALUE})")
     String target;
@@ -46,10 +70,10 @@ final class ExplainCommand implements Callable<Integer> {
                     + " epsilon-alpha2-beta1-flat, or none (only --rule entries) (default: ${DEFAULT-VALUE})")
     String composite;
 
-    @Option(names = "--low", description = "lowest input value, for zbox in epsilon-gamma-box")
+    @Option(names = "--low", description = "lowest input value, for zbox in epsilon-gamma-box and deep-taylor's box")
     Float low;
 
-    @Option(names = "--high", description = "highest input value, for zbox in epsilon-gamma-box")
+    @Option(names = "--high", description = "highest input value, for zbox in epsilon-gamma-box and deep-taylor's box")
     Float high;
 
     @Option(names = "--rule", paramLabel = "SELECTOR=RULE",
@@ -68,6 +92,54 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--layer", description = "also write the relevance arriving at these nodes' outputs (repeatable)")
     List<String> layers = new ArrayList<>();
 
+    @Option(names = "--steps", defaultValue = "32",
+            description = "integrated-gradients: points of the right Riemann sum (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--baseline", paramLabel = "FILE.npy",
+            description = "integrated-gradients baseline / taylor reference, [N, ...] or one sample (default: zeros)")
+    Path baseline;
+
+    @Option(names = "--samples", defaultValue = "25",
+            description = "smoothgrad: number of noisy samples (default: ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--noise", defaultValue = "0.15",
+            description = "smoothgrad: noise sigma as a fraction of each image's range max-min (default:"
+                    + " ${DEFAULT-VALUE})")
+    float noise;
+
+    @Option(names = "--noise-seed", defaultValue = "0", description = "smoothgrad: seed of the noise (default:"
+            + " ${DEFAULT-VALUE})")
+    long noiseSeed;
+
+    @Option(names = "--over", defaultValue = "gradient", paramLabel = "METHOD",
+            description = "smoothgrad: the method whose explanations are averaged (default: ${DEFAULT-VALUE})")
+    String over;
+
+    @Option(names = "--window", defaultValue = "4", description = "occlusion: window side in pixels (default:"
+            + " ${DEFAULT-VALUE})")
+    int window;
+
+    @Option(names = "--stride", defaultValue = "2", description = "occlusion: window stride (default: ${DEFAULT-VALUE})")
+    int stride;
+
+    @Option(names = "--fill", defaultValue = "0", description = "occlusion: value of occluded pixels (default:"
+            + " ${DEFAULT-VALUE})")
+    float fill;
+
+    @Option(names = "--node", description = "grad-cam / guided-grad-cam: node whose output is used (default: the"
+            + " last Conv node)")
+    String node;
+
+    @Option(names = "--no-relu", description = "grad-cam / guided-grad-cam: keep negative values of the map (the"
+            + " paper's ReLU is on by default)")
+    boolean noRelu;
+
+    @Option(names = "--score", defaultValue = "logit", description = "taylor: decompose the logit or the margin to"
+            + " the best other class (default: ${DEFAULT-VALUE})")
+    String score;
+
     @Option(names = "--out", description = "relevance of the input as .npy (default: relevance.npy)",
             defaultValue = "relevance.npy")
     Path out;
@@ -80,6 +152,20 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String name = method.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!Explainers.NAMES.contains(name) || (name.equals("smoothgrad")
+                && !Explainers.NAMES.contains(over.trim().toLowerCase(java.util.Locale.ROOT)))) {
+            throw new CommandLine.ParameterException(spec.commandLine(), name.equals("smoothgrad")
+                    ? "unknown method '" + over + "' for --over; methods: " + String.join(", ", Explainers.NAMES)
+                    : "unknown method '" + method + "'; methods: " + String.join(", ", Explainers.NAMES));
+        }
+        if (!name.equals("lrp") && !(name.equals("smoothgrad") && over.trim().equalsIgnoreCase("lrp"))) {
+            return callMethod(name);
+        }
+        return callLrp(name);
+    }
+
+    private Integer callLrp(String name) throws Exception {
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
         List<String> classNames = loaded.classNames().orElse(List.of());
@@ -121,6 +207,15 @@ final class ExplainCommand implements Callable<Integer> {
             // a mistake in the options: one line and the usage, exit code 2
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        if (name.equals("smoothgrad")) {
+            Explainer smooth = smoothOver(explainer);
+            Explanation e = smooth.explain(x, targets);
+            Npy.write(out, e.attribution());
+            System.out.printf("explained %d image(s) with smoothgrad over lrp (%s, %d samples, noise %s);"
+                    + " attribution %s written to %s%n", x.dim(0), base.name(), samples, noise, e.attribution().shape(), out);
+            printRows(e);
+            return 0;
+        }
         Explanation e = explainer.explain(x, targets);
         Npy.write(out, e.attribution());
         System.out.printf("explained %d image(s) with %s; relevance %s written to %s%n", x.dim(0), base.name(),
@@ -143,6 +238,75 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.print(e.report().format());
         }
         return 0;
+    }
+
+    private Explainer smoothOver(Explainer inner) {
+        try {
+            return SmoothGrad.over(inner, samples, noise, noiseSeed);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /** Every method but LRP (and smoothgrad over LRP), through {@link Explainers#byName}. */
+    private Integer callMethod(String name) throws Exception {
+        Model m = ModelLoader.load(model);
+        Tensor x = Npy.readTensor(input);
+        Tensor b = baseline == null ? null : Npy.readTensor(baseline);
+        Explainer explainer;
+        Targets targets;
+        try {
+            if (low != null || high != null) {
+                if (low == null || high == null || !(low < high)) {
+                    throw new IllegalArgumentException("give both --low and --high with low < high");
+                }
+            }
+            MethodOptions o = MethodOptions.defaults().steps(steps).samples(samples).noise(noise).noiseSeed(noiseSeed)
+                    .over(over).window(window).stride(stride).fill(fill).node(node).relu(!noRelu).baseline(b)
+                    .score(Taylor.Score.parse(score))
+                    .bounds(low == null ? null : Tensor.scalar(low), high == null ? null : Tensor.scalar(high));
+            if (node != null) {
+                m.node(node);
+            }
+            explainer = Explainers.byName(name, m, o);
+            targets = Targets.parse(target);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        Explanation e;
+        String extra = "";
+        if (explainer instanceof IntegratedGradients ig) {
+            IntegratedGradients.Result r = ig.explainWithCompleteness(x, targets);
+            e = r.explanation();
+            extra = r.format();
+        } else if (explainer instanceof Taylor t) {
+            Taylor.Result r = t.explainWithRoots(x, targets);
+            e = r.explanation();
+            extra = r.format();
+        } else {
+            e = explainer.explain(x, targets);
+        }
+        Npy.write(out, e.attribution());
+        System.out.printf("explained %d image(s) with %s%s; attribution %s written to %s%n", x.dim(0), name,
+                name.equals("smoothgrad") ? " over " + over : "", e.attribution().shape(), out);
+        if (!extra.isEmpty()) {
+            System.out.print(extra);
+        } else {
+            printRows(e);
+        }
+        if (report && e.report() != null) {
+            System.out.print(e.report().format());
+        }
+        return 0;
+    }
+
+    private static void printRows(Explanation e) {
+        int k = e.output().size() / Math.max(1, e.output().dim(0));
+        for (int i = 0; i < e.targets().length; i++) {
+            System.out.printf("  row %d: target %d, output %.6g%s%n", i, e.targets()[i],
+                    e.output().getFlat(i * k + e.targets()[i]), e.report() == null ? "" : String.format(
+                            java.util.Locale.ROOT, ", relevance at input %.6g", e.report().inputTotal()[i]));
+        }
     }
 
     private static String stem(Path p) {

@@ -20,7 +20,8 @@ public record ConservationReport(double[] outputTotal, double[] inputTotal, List
     public String format() {
         StringBuilder sb = new StringBuilder();
         for (String n : canonizerNotes) {
-            sb.append("canonizer: ").append(n).append('\n');
+            // notes of rule-assigning passes (e.g. "deep-taylor: ...") name their source; the others are canonizers
+            sb.append(n.startsWith("deep-taylor:") ? "" : "canonizer: ").append(n).append('\n');
         }
         for (int img = 0; img < outputTotal.length; img++) {
             sb.append(String.format(Locale.ROOT, "image %d: relevance at output %.6g, at input %.6g (%.2f%% kept)%n",

@@ -11,7 +11,7 @@ import org.lrp4j.autodiff.Variable;
  * Stabilizers follow the convention stab(z) = z + eps * s(z) with s(0) = +1.
  */
 public sealed interface Rule permits Epsilon, Zero, ZPlus, AlphaBeta, Gamma, Flat, WSquare, ZBox, Norm, Pass,
-        Gradient {
+        Gradient, GuidedReluGradient, DeconvReluGradient {
 
     /** Relevance for each input of the node, in input order (null for an input that receives none). */
     List<Variable> propagate(RuleContext context);
