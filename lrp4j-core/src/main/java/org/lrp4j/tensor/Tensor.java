@@ -468,9 +468,9 @@ public final class Tensor {
         int n = size();
         float[] out = new float[n];
         Parallel.range(n, PARALLEL_GRAIN, (from, to) -> {
+            // Math.min/max compile to branch-free instructions (and keep NaN); a ternary mispredicts on random signs
             for (int i = from; i < to; i++) {
-                float v = data[offset + i];
-                out[i] = v < min ? min : (v > max ? max : v);
+                out[i] = Math.min(Math.max(data[offset + i], min), max);
             }
         });
         return new Tensor(out, 0, shape);
@@ -521,10 +521,15 @@ public final class Tensor {
             case RECIPROCAL -> { for (int i = 0; i < n; i++) { out[yo + i] = 1f / x[xo + i]; } }
             case TANH -> { for (int i = 0; i < n; i++) { out[yo + i] = (float) Math.tanh(x[xo + i]); } }
             case SIGMOID -> { for (int i = 0; i < n; i++) { out[yo + i] = sigmoid(x[xo + i]); } }
-            case RELU -> { for (int i = 0; i < n; i++) { float v = x[xo + i]; out[yo + i] = v > 0f || v != v ? v : 0f; } }
+            case RELU -> { for (int i = 0; i < n; i++) { out[yo + i] = Math.max(x[xo + i], 0f); } }
             case SIGN -> { for (int i = 0; i < n; i++) { out[yo + i] = Math.signum(x[xo + i]); } }
-            case SIGN_NONNEG -> { for (int i = 0; i < n; i++) { out[yo + i] = x[xo + i] >= 0f ? 1f : -1f; } }
-            case STEP -> { for (int i = 0; i < n; i++) { out[yo + i] = x[xo + i] > 0f ? 1f : 0f; } }
+            case SIGN_NONNEG -> { for (int i = 0; i < n; i++) { out[yo + i] = Math.copySign(1f, x[xo + i] + 0f); } }
+            case STEP -> {
+                // branch-free: any positive float (even the smallest subnormal) scaled by 2^254 is >= 1
+                for (int i = 0; i < n; i++) {
+                    out[yo + i] = Math.min(Math.max(x[xo + i] * 0x1p127f * 0x1p127f, 0f), 1f);
+                }
+            }
             default -> throw new IllegalStateException(op.name());
         }
     }
