@@ -472,6 +472,9 @@ public final class Ops {
     /** Max pooling; the gradient goes to the first maximum of each window. */
     public static Variable maxPool2d(Variable x, Pool2dSpec spec) {
         Shape xs = x.shape();
+        if (!GradMode.isEnabled() || !x.requiresGrad()) {
+            return Variable.constant(Pooling.maxPoolValues(x.value(), spec));
+        }
         Pooling.MaxPoolResult r = Pooling.maxPool(x.value(), spec);
         int[] argmax = r.argmax();
         return Variable.result(r.output(), "maxPool2d", g -> grads(Pooling.maxPoolBackward(g, argmax, xs)), x);

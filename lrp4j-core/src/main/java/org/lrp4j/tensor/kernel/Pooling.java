@@ -19,6 +19,40 @@ public final class Pooling {
     public record MaxPoolResult(Tensor output, int[] argmax) {
     }
 
+    /**
+     * The values of {@link #maxPool} without the argmax, for inference: cheaper, as no index is tracked.
+     */
+    public static Tensor maxPoolValues(Tensor x, Pool2dSpec spec) {
+        Shape os = spec.outputShape("maxPool", x.shape());
+        int h = x.dim(2);
+        int w = x.dim(3);
+        int oh = os.dim(2);
+        int ow = os.dim(3);
+        if (!(spec.kernelH() == 2 && spec.kernelW() == 2 && spec.strideH() == 2 && spec.strideW() == 2
+                && spec.padTop() == 0 && spec.padLeft() == 0 && 2 * oh <= h && 2 * ow <= w)) {
+            return maxPool(x, spec).output();
+        }
+        int planes = os.dim(0) * os.dim(1);
+        float[] xd = x.data();
+        int xo = x.offset();
+        float[] out = new float[os.size()];
+        Parallel.range(planes, grain(h * w), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int inBase = xo + t * h * w;
+                int outBase = t * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    int r0 = inBase + 2 * i * w;
+                    int ob = outBase + i * ow;
+                    for (int j = 0; j < ow; j++) {
+                        int p = r0 + 2 * j;
+                        out[ob + j] = Math.max(Math.max(xd[p], xd[p + 1]), Math.max(xd[p + w], xd[p + w + 1]));
+                    }
+                }
+            }
+        });
+        return Tensor.wrap(out, os);
+    }
+
     /** Max pooling; padding never wins, ties pick the first maximum in row-major window order, NaN propagates. */
     public static MaxPoolResult maxPool(Tensor x, Pool2dSpec spec) {
         Shape os = spec.outputShape("maxPool", x.shape());
