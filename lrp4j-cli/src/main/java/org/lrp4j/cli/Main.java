@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The {@code lrp4j} command. */
 @Command(name = "lrp4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Explain neural-network decisions with Layer-wise Relevance Propagation.",
-        subcommands = {Main.Info.class, TrainCommand.class, EvaluateCommand.class, ExplainCommand.class})
+        subcommands = {Main.Info.class, TrainCommand.class, EvaluateCommand.class, ExplainCommand.class,
+                DemoCommand.class})
 public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
