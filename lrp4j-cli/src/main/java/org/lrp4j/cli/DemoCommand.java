@@ -214,9 +214,11 @@ final class DemoCommand implements Callable<Integer> {
                 .append("th small{display:block;font-weight:400;color:#666;max-width:170px;margin:2px auto 0}\n")
                 .append("tr+tr td{border-top:1px solid #eee}\n")
                 .append("img{image-rendering:pixelated;display:block;margin:0 auto}\n")
+                .append("td img{outline:1px solid #ddd}td small{display:block;margin-top:3px;font-size:12px}\n")
                 .append("td.label{text-align:left;font-size:13px;min-width:150px;vertical-align:middle}\n")
                 .append(".wrong{color:#b00020;font-weight:600}.ok{color:#1b5e20}\n")
                 .append(".legend{display:flex;align-items:center;gap:8px;font-size:13px;margin-top:10px}\n")
+                .append(".legend img{margin:0;outline:1px solid #ccc}\n")
                 .append("</style>\n</head>\n<body>\n");
         b.append("<h1>lrp4j demo: what a Fashion-MNIST CNN looks at</h1>\n");
         b.append("<p>Model: ").append(esc(info.getProperty("description", "CNN"))).append(", ")
