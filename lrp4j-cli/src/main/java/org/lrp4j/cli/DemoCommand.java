@@ -24,6 +24,7 @@ import org.lrp4j.lrp.composites.Composites;
 import org.lrp4j.tensor.Tensor;
 import org.lrp4j.viz.ColorMap;
 import org.lrp4j.viz.DecodedImage;
+import org.lrp4j.viz.Grid;
 import org.lrp4j.viz.Heatmap;
 import org.lrp4j.viz.ImageBatch;
 import org.lrp4j.viz.ImageFiles;
@@ -117,6 +118,7 @@ final class DemoCommand implements Callable<Integer> {
 
         Tensor logits = model.predict(batch.input());
         List<long[]> timings = new ArrayList<>();
+        BufferedImage[][] heatmaps = new BufferedImage[samples.size()][METHODS.size()];
         for (Method m : METHODS) {
             long t0 = System.nanoTime();
             Explanation e = m.explainer().apply(context).explain(batch.input(), Targets.predicted());
@@ -124,9 +126,19 @@ final class DemoCommand implements Callable<Integer> {
             for (int i = 0; i < samples.size(); i++) {
                 BufferedImage img = Heatmap.render(e.attribution().select(i), batch.image(i), style);
                 Heatmap.writePng(img, dir.resolve(heatmapFile(i, m)));
+                heatmaps[i][METHODS.indexOf(m)] = img;
             }
             timings.add(new long[] {t1 - t0, System.nanoTime() - t1});
         }
+        List<Grid.Panel> panels = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            panels.add(new Grid.Panel("true: " + classes.get(samples.get(i).label()) + "\npredicted: "
+                    + classes.get(argmax(logits, i, logits.dim(1))), Heatmap.picture(batch.image(i), 112)));
+            for (int k = 0; k < METHODS.size(); k++) {
+                panels.add(new Grid.Panel(METHODS.get(k).caption(), heatmaps[i][k]));
+            }
+        }
+        Heatmap.writePng(Grid.layout(panels, METHODS.size() + 1), dir.resolve("grid.png"));
         Path page = dir.resolve("index.html");
         Files.writeString(page, html(model, samples, classes, logits, style, timings), StandardCharsets.UTF_8);
         System.out.printf(Locale.ROOT, "explained %d images with %d methods in %.1f s; %d heatmaps in %s%n",
@@ -260,7 +272,8 @@ final class DemoCommand implements Callable<Integer> {
             }
             b.append("</tr>\n");
         }
-        b.append("</table>\n<p style=\"margin-top:14px;font-size:12px;color:#666\">Time per method for all ")
+        b.append("</table>\n<p style=\"margin-top:14px\">All heatmaps in one picture: <a href=\"grid.png\">grid.png</a>."
+                + "</p>\n<p style=\"margin-top:14px;font-size:12px;color:#666\">Time per method for all ")
                 .append(samples.size()).append(" images (explain + render): ");
         for (int m = 0; m < METHODS.size(); m++) {
             b.append(m == 0 ? "" : ", ").append(esc(METHODS.get(m).caption())).append(String.format(Locale.ROOT,

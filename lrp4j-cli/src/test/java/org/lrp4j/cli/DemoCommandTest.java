@@ -48,7 +48,7 @@ class DemoCommandTest {
         int methods = DemoCommand.METHODS.size();
         assertThat(samples).isEqualTo(12);
         assertThat(methods).isGreaterThanOrEqualTo(3);
-        assertThat(refs).hasSize(1 + samples * (1 + methods));
+        assertThat(refs).hasSize(2 + samples * (1 + methods));
         for (String ref : refs) {
             assertThat(ref).as("relative link").doesNotContain(":").doesNotStartWith("/");
             assertThat(out.resolve(ref)).as(ref).isRegularFile();
