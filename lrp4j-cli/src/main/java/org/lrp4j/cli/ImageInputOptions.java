@@ -130,8 +130,9 @@ public final class ImageInputOptions {
         Preprocessing p = pipeline(chw);
         int c = chw != null && chw[0] > 0 ? chw[0] : 0;
         if (c > 0 && p.color() != Preprocessing.Color.AUTO && p.channels() != c) {
-            throw new IllegalArgumentException("--" + (p.channels() == 1 ? "gray" : "rgb") + " gives "
-                    + p.channels() + " channel(s) but the model takes " + c);
+            throw new IllegalArgumentException("preprocessing '" + p.name() + "' gives " + p.channels()
+                    + " channel(s) but the model takes " + c + "; " + (c == 3 ? "add --rgb" : c == 1 ? "add --gray"
+                    : "choose a pipeline for " + c + " channels"));
         }
         ImageBatch batch = p.load(images, c);
         int h = batch.input().dim(2);

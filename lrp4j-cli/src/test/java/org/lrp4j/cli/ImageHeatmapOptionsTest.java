@@ -160,7 +160,10 @@ class ImageHeatmapOptionsTest {
                 .hasMessage("the images are 60x40 after preprocessing 'none' but the model takes 28x28; choose"
                         + " --preprocess or --resize/--crop");
         assertThatThrownBy(() -> run(rgb, "--image", photo.toString(), "--gray"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("the model takes 3");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("preprocessing 'none+custom' gives 1 channel(s) but the model takes 3; add --rgb");
+        assertThatThrownBy(() -> run(rgb, "--image", photo.toString(), "--preprocess", "fashion-mnist"))
+                .hasMessage("preprocessing 'fashion-mnist' gives 1 channel(s) but the model takes 3; add --rgb");
         assertThatThrownBy(() -> run(gray, "--image", photo.toString(), "--crop", "abc"))
                 .hasMessageContaining("--crop 'abc' must be N or HxW");
         assertThatThrownBy(() -> run(gray, "--image", photo.toString(), "--gray", "--rgb"))
