@@ -12,8 +12,8 @@ import picocli.CommandLine.Command;
 /** The {@code lrp4j} command. */
 @Command(name = "lrp4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Explain neural-network decisions with Layer-wise Relevance Propagation.",
-        subcommands = {Main.Info.class, TrainCommand.class, EvaluateCommand.class, InspectCommand.class,
-                PredictCommand.class, ExplainCommand.class, BenchCommand.class})
+        subcommands = {Main.Info.class, DemoCommand.class, TrainCommand.class, EvaluateCommand.class,
+                InspectCommand.class, PredictCommand.class, ExplainCommand.class, BenchCommand.class})
 public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
