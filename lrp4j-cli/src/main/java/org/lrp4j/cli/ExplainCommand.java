@@ -23,6 +23,7 @@ import org.lrp4j.lrp.composites.Composites;
 import org.lrp4j.lrp.composites.Selector;
 import org.lrp4j.lrp.rules.Rules;
 import org.lrp4j.tensor.Tensor;
+import org.lrp4j.viz.ImageBatch;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,8 +55,44 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model file (.onnx, or written by 'lrp4j train')")
     Path model;
 
-    @Option(names = "--input", required = true, description = "input batch as .npy [N, ...] (float32/float64)")
+    @Option(names = "--input", description = "input batch as .npy [N, ...] (float32/float64); or use --image")
     Path input;
+
+    @CommandLine.Mixin
+    ImageInputOptions images;
+
+    @CommandLine.Mixin
+    HeatmapOutputOptions heatmaps;
+
+    /** The input batch, from --input or --image, and the zbox bounds (--low/--high, else the image pipeline's). */
+    private record Inputs(Tensor x, ImageBatch batch, Tensor low, Tensor high) {
+    }
+
+    private Inputs inputs(Model m) throws java.io.IOException {
+        if ((input != null) == images.given()) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give the input as --input x.npy or as --image FILE... (one of the two)");
+        }
+        if (low != null || high != null) {
+            if (low == null || high == null || !(low < high)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "give both --low and --high with low < high");
+            }
+        }
+        ImageBatch batch = images.given() ? images.load(m) : null;
+        Tensor x = batch != null ? batch.input() : Npy.readTensor(input);
+        Tensor lo = low != null ? Tensor.scalar(low) : batch != null ? batch.bounds().low() : null;
+        Tensor hi = high != null ? Tensor.scalar(high) : batch != null ? batch.bounds().high() : null;
+        return new Inputs(x, batch, lo, hi);
+    }
+
+    private void writeHeatmaps(Explanation e, List<String> classNames, ImageBatch batch) throws java.io.IOException {
+        if (heatmaps.given()) {
+            for (Path p : heatmaps.write(e, classNames, batch)) {
+                System.out.println("heatmap written to " + p);
+            }
+        }
+    }
 
     @Option(names = "--method", defaultValue = "lrp", paramLabel = "NAME",
             description = "the explanation method, see the list above (default: ${DEFAULT-VALUE})")
@@ -169,15 +206,10 @@ final class ExplainCommand implements Callable<Integer> {
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
         List<String> classNames = loaded.classNames().orElse(List.of());
-        Tensor x = Npy.readTensor(input);
+        Inputs in = inputs(m);
+        Tensor x = in.x();
         Composite base = composite.equals("none") ? Composites.structural().named("none")
-                : Composites.byName(composite, low == null ? null : Tensor.scalar(low),
-                high == null ? null : Tensor.scalar(high));
-        if (low != null || high != null) {
-            if (low == null || high == null || !(low < high)) {
-                throw new IllegalArgumentException("give both --low and --high with low < high");
-            }
-        }
+                : Composites.byName(composite, in.low(), in.high());
         LrpExplainer.Builder b = LrpExplainer.builder(m, base)
                 .seed(OutputSeed.parse(seed))
                 .canonizers(switch (canonize) {
@@ -218,6 +250,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         Explanation e = explainer.explain(x, targets);
         Npy.write(out, e.attribution());
+        writeHeatmaps(e, classNames, in.batch());
         System.out.printf("explained %d image(s) with %s; relevance %s written to %s%n", x.dim(0), base.name(),
                 e.attribution().shape(), out);
         for (int i = 0; i < e.report().outputTotal().length; i++) {
@@ -250,21 +283,18 @@ final class ExplainCommand implements Callable<Integer> {
 
     /** Every method but LRP (and smoothgrad over LRP), through {@link Explainers#byName}. */
     private Integer callMethod(String name) throws Exception {
-        Model m = ModelLoader.load(model);
-        Tensor x = Npy.readTensor(input);
+        ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
+        Model m = loaded.model();
+        Inputs in = inputs(m);
+        Tensor x = in.x();
         Tensor b = baseline == null ? null : Npy.readTensor(baseline);
         Explainer explainer;
         Targets targets;
         try {
-            if (low != null || high != null) {
-                if (low == null || high == null || !(low < high)) {
-                    throw new IllegalArgumentException("give both --low and --high with low < high");
-                }
-            }
             MethodOptions o = MethodOptions.defaults().steps(steps).samples(samples).noise(noise).noiseSeed(noiseSeed)
                     .over(over).window(window).stride(stride).fill(fill).node(node).relu(!noRelu).baseline(b)
                     .score(Taylor.Score.parse(score))
-                    .bounds(low == null ? null : Tensor.scalar(low), high == null ? null : Tensor.scalar(high));
+                    .bounds(in.low(), in.high());
             if (node != null) {
                 m.node(node);
             }
@@ -287,6 +317,7 @@ final class ExplainCommand implements Callable<Integer> {
             e = explainer.explain(x, targets);
         }
         Npy.write(out, e.attribution());
+        writeHeatmaps(e, loaded.classNames().orElse(List.of()), in.batch());
         System.out.printf("explained %d image(s) with %s%s; attribution %s written to %s%n", x.dim(0), name,
                 name.equals("smoothgrad") ? " over " + over : "", e.attribution().shape(), out);
         if (!extra.isEmpty()) {

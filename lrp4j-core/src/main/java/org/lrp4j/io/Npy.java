@@ -621,8 +621,12 @@ public final class Npy {
         write(path, NpyArray.of(t));
     }
 
-    /** Writes {@code a} as an {@code .npy} file (version 1.0 header, data aligned to 64 bytes). */
+    /** Writes {@code a} as an {@code .npy} file (version 1.0 header, data aligned to 64 bytes); creates the folder. */
     public static void write(Path path, NpyArray a) throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 16)) {
             write(out, a);
         }
