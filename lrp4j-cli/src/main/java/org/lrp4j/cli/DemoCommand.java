@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
 
     /** The embedded model, a resource next to this class; the loader picks the format by extension. */
-    static final String MODEL_RESOURCE = "demo/cnn.lrp4j";
+    static final String MODEL_RESOURCE = "demo/cnn.onnx";
     static final String SAMPLES_INDEX = "demo/samples.tsv";
     static final String SAMPLES_DIR = "demo/samples/";
     static final String MODEL_INFO = "demo/model.properties";
@@ -67,7 +67,15 @@ final class DemoCommand implements Callable<Integer> {
                     c -> Explainer.lrp(c.model(), Composites.epsilonGammaBox(c.bounds().low(), c.bounds().high()))),
             new Method("lrp-epsilon-alpha2-beta1", "LRP ε-α2-β1",
                     "α=2, β=1 in conv, ε in dense layers",
-                    c -> Explainer.lrp(c.model(), Composites.epsilonAlpha2Beta1())));
+                    c -> Explainer.lrp(c.model(), Composites.epsilonAlpha2Beta1())),
+            new Method("gradient", "Gradient", "d logit / d input (saliency)",
+                    c -> new org.lrp4j.explain.GradientExplainer(c.model())),
+            new Method("sensitivity", "Sensitivity", "squared gradient summed over channels",
+                    c -> new org.lrp4j.explain.Sensitivity(c.model())),
+            new Method("gradient-x-input", "Gradient × input", "input times gradient",
+                    c -> new org.lrp4j.explain.GradientTimesInput(c.model())),
+            new Method("grad-cam", "Grad-CAM", "last conv layer, ReLU, bilinear upsampling",
+                    c -> new org.lrp4j.explain.GradCam(c.model())));
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "lrp4j-demo",
             description = "folder for the page and the PNGs (default: ${DEFAULT-VALUE})")

@@ -11,7 +11,7 @@ import org.lrp4j.tensor.Tensor;
 
 /**
  * Grad-CAM (Selvaraju et al. 2017) at one node with a [N, C, h, w] output (default: the last Conv node in graph
- * order): the channel weights are the spatial means of the gradient of the target logit at that node's output,
+ * order, after its activation when one follows): the channel weights are the spatial means of the gradient of the target logit at that node's output,
  * alpha_c = mean_{h,w} d f_t / d A_{c,h,w}; the map is the weighted sum of the channels, sum_c alpha_c A_c, passed
  * through a ReLU (on by default, as in the paper, which keeps only evidence for the class; it can be switched off
  * to see negative evidence too) and upsampled bilinearly ({@link Resize#bilinear}, align_corners = False) to the
@@ -47,8 +47,32 @@ public final class GradCam extends TargetedExplainer {
         return relu;
     }
 
-    /** The last Conv node in graph order. */
+    /**
+     * The feature maps of the last convolution: the last Conv node in graph order, or, when its output feeds only
+     * an activation (through a BatchNorm, if any), that activation's output, as in the paper, where A^k are the
+     * rectified feature maps.
+     */
     static String lastConv(Model model) {
+        String conv = lastConvNode(model);
+        String current = conv;
+        for (int step = 0; step < 2; step++) {
+            List<Node> next = model.consumers(model.node(current).output());
+            if (next.size() != 1 || model.outputs().contains(model.node(current).output())) {
+                break;
+            }
+            String op = next.get(0).opType();
+            if (op.equals("Relu") || op.equals("LeakyRelu") || op.equals("Clip")) {
+                return next.get(0).name();
+            }
+            if (!op.equals("BatchNormalization")) {
+                break;
+            }
+            current = next.get(0).name();
+        }
+        return conv;
+    }
+
+    private static String lastConvNode(Model model) {
         List<Node> convs = model.nodes().stream().filter(n -> n.opType().equals("Conv")).toList();
         if (convs.isEmpty()) {
             throw new IllegalArgumentException("grad-cam: model '" + model.name() + "' has no Conv node; choose a node"
