@@ -123,7 +123,8 @@ final class ExplainCommand implements Callable<Integer> {
     String canonize;
 
     @Option(names = "--seed", defaultValue = "logit",
-            description = "output seed: logit (one_hot * logit) or onehot (default: ${DEFAULT-VALUE})")
+            description = "output seed: logit (one_hot * logit), onehot, or FILE.npy with the relevance to start from,"
+                    + " shaped like the model output [N, classes] (default: ${DEFAULT-VALUE})")
     String seed;
 
     @Option(names = "--layer", description = "also write the relevance arriving at these nodes' outputs (repeatable)")
@@ -211,13 +212,16 @@ final class ExplainCommand implements Callable<Integer> {
         Composite base = composite.equals("none") ? Composites.structural().named("none")
                 : Composites.byName(composite, in.low(), in.high());
         LrpExplainer.Builder b = LrpExplainer.builder(m, base)
-                .seed(OutputSeed.parse(seed))
+                .seed(seed.endsWith(".npy") ? OutputSeed.LOGIT : OutputSeed.parse(seed))
                 .canonizers(switch (canonize) {
                     case "auto" -> Canonizer.auto();
                     case "none" -> List.of();
                     default -> throw new IllegalArgumentException("--canonize must be auto or none, not '" + canonize
                             + "'");
                 });
+        if (seed.endsWith(".npy")) {
+            b.seed(Npy.readTensor(Path.of(seed)));
+        }
         LrpExplainer explainer;
         Targets targets;
         try {

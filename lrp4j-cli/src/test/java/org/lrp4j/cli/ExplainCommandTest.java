@@ -89,4 +89,26 @@ class ExplainCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("none.npy").doesNotContain("\tat ");
     }
+
+    @Test
+    void aSeedFileStartsTheBackwardPassFromThatRelevance() throws Exception {
+        float[] onehot = new float[30];
+        for (int i = 0; i < 3; i++) {
+            onehot[i * 10 + 4] = 1f;
+        }
+        Path seedFile = dir.resolve("seed.npy");
+        Npy.write(seedFile, Tensor.wrap(onehot, 3, 10));
+        TrainEvaluateCommandTest.Run fromFile = run("explain", "--model", model.toString(), "--input", input.toString(),
+                "--seed", seedFile.toString(), "--target", "4", "--out", dir.resolve("a.npy").toString());
+        TrainEvaluateCommandTest.Run oneHot = run("explain", "--model", model.toString(), "--input", input.toString(),
+                "--seed", "onehot", "--target", "4", "--out", dir.resolve("b.npy").toString());
+        assertThat(fromFile.exit()).as(fromFile.err()).isZero();
+        assertThat(oneHot.exit()).as(oneHot.err()).isZero();
+        assertThat(Npy.readTensor(dir.resolve("a.npy")).maxAbsDiff(Npy.readTensor(dir.resolve("b.npy")))).isZero();
+        Npy.write(seedFile, Tensor.zeros(3, 7));
+        TrainEvaluateCommandTest.Run wrong = run("explain", "--model", model.toString(), "--input", input.toString(),
+                "--seed", seedFile.toString(), "--out", dir.resolve("c.npy").toString());
+        assertThat(wrong.exit()).isEqualTo(2);
+        assertThat(wrong.err()).contains("[3, 10]").contains("[3, 7]").doesNotContain("\tat ");
+    }
 }

@@ -32,11 +32,13 @@ import org.lrp4j.tensor.Tensor;
 public final class LrpExplainer implements Explainer {
     private final Lrp lrp;
     private final OutputSeed seed;
+    private final Tensor seedTensor;
     private final Set<String> keep;
 
-    private LrpExplainer(Lrp lrp, OutputSeed seed, Set<String> keep) {
+    private LrpExplainer(Lrp lrp, OutputSeed seed, Tensor seedTensor, Set<String> keep) {
         this.lrp = lrp;
         this.seed = seed;
+        this.seedTensor = seedTensor;
         this.keep = Set.copyOf(keep);
     }
 
@@ -100,6 +102,13 @@ public final class LrpExplainer implements Explainer {
 
     private Variable seedFor(Variable output, int[] targets) {
         Shape s = output.shape();
+        if (seedTensor != null) {
+            if (!seedTensor.shape().equals(s)) {
+                throw new org.lrp4j.tensor.TensorShapeException("LRP seed: the given output relevance must have the"
+                        + " model output's shape " + s + " but has " + seedTensor.shape());
+            }
+            return Variable.constant(seedTensor);
+        }
         int n = s.dim(0);
         int k = s.size() / Math.max(1, n);
         float[] onehot = new float[s.size()];
@@ -123,6 +132,7 @@ public final class LrpExplainer implements Explainer {
         private final List<Composite.Entry> rules = new ArrayList<>();
         private List<Canonizer> canonizers = Canonizer.auto();
         private OutputSeed seed = OutputSeed.LOGIT;
+        private Tensor seedTensor;
         private final java.util.Set<String> keep = new java.util.LinkedHashSet<>();
 
         private Builder(Model model, Composite composite) {
@@ -149,6 +159,16 @@ public final class LrpExplainer implements Explainer {
 
         public Builder seed(OutputSeed s) {
             this.seed = s;
+            this.seedTensor = null;
+            return this;
+        }
+
+        /**
+         * Starts the backward pass from this relevance at the output (shape [N, classes], the model output's), e.g.
+         * a contrastive seed; targets then only label the result.
+         */
+        public Builder seed(Tensor outputRelevance) {
+            this.seedTensor = outputRelevance;
             return this;
         }
 
@@ -159,7 +179,7 @@ public final class LrpExplainer implements Explainer {
         }
 
         public LrpExplainer build() {
-            return new LrpExplainer(new Lrp(model, composite, canonizers, rules), seed, keep);
+            return new LrpExplainer(new Lrp(model, composite, canonizers, rules), seed, seedTensor, keep);
         }
     }
 }

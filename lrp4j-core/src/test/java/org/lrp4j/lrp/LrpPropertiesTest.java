@@ -254,4 +254,26 @@ class LrpPropertiesTest {
                 .isCloseTo(noBias.report().inputTotal()[0], org.assertj.core.data.Offset.offset(1e-3));
         assertThat(noBias.report().format()).contains("bias took").contains("stabilizer");
     }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2})
+    void aUserSeedTensorIsLinearInTheRelevanceItStartsFrom(long seed) {
+        Model m = randomNet(seed, false);
+        Tensor x = input(seed);
+        Composite c = everywhere(new Epsilon(0f));
+        float[] a = new float[12];
+        float[] b = new float[12];
+        for (int i = 0; i < 3; i++) {
+            a[i * 4 + 1] = 1f;
+            b[i * 4 + 2] = 1f;
+        }
+        Tensor ra = LrpExplainer.builder(m, c).seed(Tensor.wrap(a, 3, 4)).build().explain(x, Targets.of(1)).attribution();
+        Tensor rb = LrpExplainer.builder(m, c).seed(Tensor.wrap(b, 3, 4)).build().explain(x, Targets.of(2)).attribution();
+        Tensor diff = Tensor.wrap(a, 3, 4).sub(Tensor.wrap(b, 3, 4));
+        Tensor rd = LrpExplainer.builder(m, c).seed(diff).build().explain(x, Targets.of(1)).attribution();
+        // LRP-0 (no stabilizer, no bias) is linear in the output relevance: contrast(a - b) = R(a) - R(b)
+        assertThat(rd.maxAbsDiff(ra.sub(rb))).as("seed %d", seed).isLessThan(1e-4f * Math.max(1f, ra.abs().max().item()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> LrpExplainer.builder(m, c).seed(Tensor.zeros(3, 5))
+                .build().explain(x, Targets.of(1))).hasMessageContaining("[3, 4]").hasMessageContaining("[3, 5]");
+    }
 }

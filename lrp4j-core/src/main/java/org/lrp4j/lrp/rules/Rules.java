@@ -64,7 +64,8 @@ public final class Rules {
                 yield new ZBox(Tensor.scalar(v[0]), Tensor.scalar(v[1]), Rule.DEFAULT_EPSILON);
             }
             case "flat" -> new Flat(arity(text, v, 0, 1) == 0 ? Rule.DEFAULT_EPSILON : v[0]);
-            case "wsquare", "w_square", "w2" -> new WSquare(arity(text, v, 0, 1) == 0 ? Rule.DEFAULT_EPSILON : v[0]);
+            case "wsquare", "w_square", "w2" -> new WSquare(arity(text, v, 0, 1) == 0 ? Rule.DEFAULT_EPSILON : v[0],
+                    zeroBias);
             case "norm" -> new Norm(arity(text, v, 0, 1) == 0 ? Rule.DEFAULT_EPSILON : v[0]);
             case "pass" -> {
                 arity(text, v, 0, 0);

@@ -10,10 +10,14 @@ import org.lrp4j.tensor.Tensor;
  * The w^2 rule (Deep Taylor decomposition towards the nearest root in an unbounded input domain): shares in
  * proportion to the squared weights, independent of the input; the squared bias joins the denominator.
  */
-public record WSquare(float epsilon) implements Rule {
+public record WSquare(float epsilon, boolean zeroBias) implements Rule {
+
+    public WSquare(float epsilon) {
+        this(epsilon, false);
+    }
 
     public WSquare() {
-        this(DEFAULT_EPSILON);
+        this(DEFAULT_EPSILON, false);
     }
 
     @Override
@@ -21,7 +25,8 @@ public record WSquare(float epsilon) implements Rule {
         Affine a = Affine.of(c.node(), "wsquare");
         Variable x = c.input();
         Variable w2 = Ops.square(a.weight());
-        Variable b2 = a.bias() == null ? null : Ops.square(a.bias());
+        Variable b = Terms.bias(a, zeroBias);
+        Variable b2 = b == null ? null : Ops.square(b);
         Variable z = Terms.forwardOfConstant(a, Tensor.scalar(1f), x.shape(), w2, b2);
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
         c.bias().add(b2, s);
@@ -30,6 +35,6 @@ public record WSquare(float epsilon) implements Rule {
 
     @Override
     public String describe() {
-        return "wsquare";
+        return zeroBias ? "wsquare(zero_bias)" : "wsquare";
     }
 }
