@@ -28,12 +28,17 @@ import org.lrp4j.tensor.Tensor;
  *         .explain(images, Targets.predicted());
  * }</pre>
  * {@link #relevance} gives the differentiable form used to train with explanations.
+ *
+ * <p>{@link #explain} canonizes the model and derives the weight terms of the rules (w+, w-, ...) on first use and
+ * reuses them for every later batch: build a new explainer after changing the model's weights.
+ * {@link #relevance} always starts from the current weights.
  */
 public final class LrpExplainer implements Explainer {
     private final Lrp lrp;
     private final OutputSeed seed;
     private final Tensor seedTensor;
     private final Set<String> keep;
+    private volatile Lrp.Plan cachedPlan;
 
     private LrpExplainer(Lrp lrp, OutputSeed seed, Tensor seedTensor, Set<String> keep) {
         this.lrp = lrp;
@@ -51,10 +56,27 @@ public final class LrpExplainer implements Explainer {
         return lrp.plan();
     }
 
+    /** The plan {@link #explain} uses, made on first use. */
+    private Lrp.Plan cachedPlan() {
+        Lrp.Plan p = cachedPlan;
+        if (p == null) {
+            synchronized (this) {
+                p = cachedPlan;
+                if (p == null) {
+                    try (GradMode.Scope s = GradMode.disabled()) {
+                        p = lrp.plan();
+                    }
+                    cachedPlan = p;
+                }
+            }
+        }
+        return p;
+    }
+
     @Override
     public Explanation explain(Tensor input, Targets targets) {
         try (GradMode.Scope s = GradMode.disabled()) {
-            Lrp.Plan plan = lrp.plan();
+            Lrp.Plan plan = cachedPlan();
             if (targets instanceof Targets.All) {
                 return explainAll(plan, input);
             }

@@ -17,6 +17,7 @@ import org.lrp4j.lrp.canonizers.Canonized;
 import org.lrp4j.lrp.canonizers.Canonizer;
 import org.lrp4j.lrp.composites.Composite;
 import org.lrp4j.lrp.rules.BiasLedger;
+import org.lrp4j.lrp.rules.DerivedWeights;
 import org.lrp4j.lrp.rules.Rule;
 import org.lrp4j.lrp.rules.RuleContext;
 import org.lrp4j.tensor.Tensor;
@@ -31,7 +32,7 @@ import org.lrp4j.tensor.Tensor;
 public final class Lrp {
 
     /** The canonized model and the rule of each of its nodes. */
-    public record Plan(Model model, Map<String, Rule> rules, List<String> notes) {
+    public record Plan(Model model, Map<String, Rule> rules, List<String> notes, DerivedWeights derived) {
     }
 
     /** The outcome of one propagation. */
@@ -93,7 +94,7 @@ public final class Lrp {
         for (Node n : m.nodes()) {
             ordered.put(n.name(), rules.get(n.name()));
         }
-        return new Plan(m, ordered, c.notes());
+        return new Plan(m, ordered, c.notes(), DerivedWeights.cached());
     }
 
     /**
@@ -126,7 +127,7 @@ public final class Lrp {
             List<Variable> back;
             BiasLedger ledger = new BiasLedger();
             try {
-                back = rule.propagate(new RuleContext(node, inputs, trace.output(node), r, ledger));
+                back = rule.propagate(new RuleContext(node, inputs, trace.output(node), r, ledger, plan.derived()));
             } catch (IllegalArgumentException e) {
                 throw new GraphException("LRP at node '" + node.name() + "' (" + node.opType() + ") with rule "
                         + rule.describe() + ": " + e.getMessage(), e);

@@ -766,25 +766,54 @@ public final class Tensor {
     }
 
     public Tensor max() {
-        if (size() == 0) {
-            throw new TensorShapeException("max: tensor of shape " + shape + " is empty");
-        }
-        float m = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < size(); i++) {
-            m = Math.max(m, data[offset + i]);
-        }
-        return scalar(m);
+        return scalar(extreme("max", true));
     }
 
     public Tensor min() {
-        if (size() == 0) {
-            throw new TensorShapeException("min: tensor of shape " + shape + " is empty");
+        return scalar(extreme("min", false));
+    }
+
+    /** Maximum or minimum of all elements (NaN wins): chunks in parallel, four independent chains each. */
+    private float extreme(String op, boolean max) {
+        int n = size();
+        if (n == 0) {
+            throw new TensorShapeException(op + ": tensor of shape " + shape + " is empty");
         }
-        float m = Float.POSITIVE_INFINITY;
-        for (int i = 0; i < size(); i++) {
-            m = Math.min(m, data[offset + i]);
+        int chunks = Math.max(1, Math.min(64, n / PARALLEL_GRAIN));
+        float[] part = new float[chunks];
+        Parallel.range(chunks, 1, (c0, c1) -> {
+            for (int c = c0; c < c1; c++) {
+                int from = offset + (int) ((long) n * c / chunks);
+                int to = offset + (int) ((long) n * (c + 1) / chunks);
+                float m0 = data[from];
+                float m1 = m0;
+                float m2 = m0;
+                float m3 = m0;
+                int i = from;
+                for (; i + 3 < to; i += 4) {
+                    if (max) {
+                        m0 = Math.max(m0, data[i]);
+                        m1 = Math.max(m1, data[i + 1]);
+                        m2 = Math.max(m2, data[i + 2]);
+                        m3 = Math.max(m3, data[i + 3]);
+                    } else {
+                        m0 = Math.min(m0, data[i]);
+                        m1 = Math.min(m1, data[i + 1]);
+                        m2 = Math.min(m2, data[i + 2]);
+                        m3 = Math.min(m3, data[i + 3]);
+                    }
+                }
+                for (; i < to; i++) {
+                    m0 = max ? Math.max(m0, data[i]) : Math.min(m0, data[i]);
+                }
+                part[c] = max ? Math.max(Math.max(m0, m1), Math.max(m2, m3)) : Math.min(Math.min(m0, m1), Math.min(m2, m3));
+            }
+        });
+        float m = part[0];
+        for (float v : part) {
+            m = max ? Math.max(m, v) : Math.min(m, v);
         }
-        return scalar(m);
+        return m;
     }
 
     public Tensor sum(int axis, boolean keepDims) {

@@ -37,8 +37,8 @@ public record AlphaBeta(float alpha, float beta, float epsilon, boolean zeroBias
         Variable[] parts = Terms.signedParts(x);
         Variable xp = parts[0];
         Variable xn = parts[1];
-        Variable wp = Ops.positive(a.weight());
-        Variable wn = Ops.negative(a.weight());
+        Variable wp = c.derived("w+", () -> Ops.positive(a.weight()));
+        Variable wn = c.derived("w-", () -> Ops.negative(a.weight()));
         Variable b = Terms.bias(a, zeroBias);
         Variable p = Terms.plus(a.forward(xp, wp, Terms.positive(b)), Terms.forward(a, xn, wn, null));
         Variable n = Terms.plus(a.forward(xp, wn, Terms.negative(b)), Terms.forward(a, xn, wp, null));

@@ -20,9 +20,10 @@ public record Flat(float epsilon) implements Rule {
     public List<Variable> propagate(RuleContext c) {
         Affine a = Affine.of(c.node(), "flat");
         Variable x = c.input();
-        Variable ones = Terms.ones(a.weight().shape());
+        Variable ones = c.derived("ones", () -> Terms.ones(a.weight().shape()));
         // the same for every image: computed once and broadcast over the batch
-        Variable z = Terms.forwardOfConstant(a, Tensor.scalar(1f), x.shape(), ones, null);
+        Variable z = c.derived("flat-z" + x.shape(),
+                () -> Terms.forwardOfConstant(a, Tensor.scalar(1f), x.shape(), ones, null));
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
         return Terms.single(a.transpose(s, ones, x.shape()));
     }

@@ -31,8 +31,8 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable xp = parts[0];
         Variable xn = parts[1];
         Variable w = a.weight();
-        Variable u = Ops.add(w, Ops.mul(Ops.positive(w), gamma));
-        Variable v = Ops.add(w, Ops.mul(Ops.negative(w), gamma));
+        Variable u = c.derived("gamma+" + gamma, () -> Ops.add(w, Ops.mul(Ops.positive(w), gamma)));
+        Variable v = c.derived("gamma-" + gamma, () -> Ops.add(w, Ops.mul(Ops.negative(w), gamma)));
         Variable b = Terms.bias(a, zeroBias);
         Variable bu = b == null ? null : Ops.add(b, Ops.mul(Ops.positive(b), gamma));
         Variable bv = b == null ? null : Ops.add(b, Ops.mul(Ops.negative(b), gamma));

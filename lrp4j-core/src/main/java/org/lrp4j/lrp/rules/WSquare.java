@@ -24,10 +24,11 @@ public record WSquare(float epsilon, boolean zeroBias) implements Rule {
     public List<Variable> propagate(RuleContext c) {
         Affine a = Affine.of(c.node(), "wsquare");
         Variable x = c.input();
-        Variable w2 = Ops.square(a.weight());
+        Variable w2 = c.derived("w^2", () -> Ops.square(a.weight()));
         Variable b = Terms.bias(a, zeroBias);
-        Variable b2 = b == null ? null : Ops.square(b);
-        Variable z = Terms.forwardOfConstant(a, Tensor.scalar(1f), x.shape(), w2, b2);
+        Variable b2 = b == null ? null : c.derived("b^2", () -> Ops.square(b));
+        Variable z = c.derived("wsquare-z" + zeroBias + x.shape(),
+                () -> Terms.forwardOfConstant(a, Tensor.scalar(1f), x.shape(), w2, b2));
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
         c.bias().add(b2, s);
         return Terms.single(a.transpose(s, w2, x.shape()));

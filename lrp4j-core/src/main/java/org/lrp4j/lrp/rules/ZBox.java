@@ -24,19 +24,26 @@ public record ZBox(Tensor low, Tensor high, float epsilon) implements Rule {
         Variable l = Variable.constant(low.broadcastTo(x.shape()));
         Variable h = Variable.constant(high.broadcastTo(x.shape()));
         Variable w = a.weight();
-        Variable wp = Ops.positive(w);
-        Variable wn = Ops.negative(w);
-        Variable z = Ops.sub(Ops.sub(a.forward(x, w, null), boundTerm(a, low, x, wp)), boundTerm(a, high, x, wn));
+        Variable wp = c.derived("w+", () -> Ops.positive(w));
+        Variable wn = c.derived("w-", () -> Ops.negative(w));
+        Variable lowTerm = perImage(low, x) ? boundTerm(a, low, x, wp)
+                : c.derived("zbox-low" + x.shape(), () -> boundTerm(a, low, x, wp));
+        Variable highTerm = perImage(high, x) ? boundTerm(a, high, x, wn)
+                : c.derived("zbox-high" + x.shape(), () -> boundTerm(a, high, x, wn));
+        Variable z = Ops.sub(Ops.sub(a.forward(x, w, null), lowTerm), highTerm);
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
         Variable r = Ops.sub(Ops.sub(Ops.mul(x, a.transpose(s, w, x.shape())), Ops.mul(l, a.transpose(s, wp, x.shape()))),
                 Ops.mul(h, a.transpose(s, wn, x.shape())));
         return Terms.single(r);
     }
 
+    private static boolean perImage(Tensor bound, Variable x) {
+        return bound.rank() == x.shape().rank() && bound.dim(0) == x.shape().dim(0) && bound.dim(0) > 1;
+    }
+
     /** f(bound; w): for a bound without a batch axis the same for every image, so computed once. */
     private static Variable boundTerm(Affine a, Tensor bound, Variable x, Variable w) {
-        boolean perImage = bound.rank() == x.shape().rank() && bound.dim(0) == x.shape().dim(0) && bound.dim(0) > 1;
-        if (perImage) {
+        if (perImage(bound, x)) {
             return a.forward(Variable.constant(bound.broadcastTo(x.shape())), w, null);
         }
         return Terms.forwardOfConstant(a, bound.rank() == x.shape().rank() ? bound.reshape(Terms.single(bound.shape()))

@@ -23,9 +23,9 @@ public record ZPlus(float epsilon, boolean zeroBias) implements Rule {
         Variable[] parts = Terms.signedParts(x);
         Variable xp = parts[0];
         Variable xn = parts[1];
-        Variable wp = Ops.positive(a.weight());
-        Variable wn = Ops.negative(a.weight());
-        Variable bp = Terms.positive(Terms.bias(a, zeroBias));
+        Variable wp = c.derived("w+", () -> Ops.positive(a.weight()));
+        Variable wn = xn == null ? null : c.derived("w-", () -> Ops.negative(a.weight()));
+        Variable bp = Terms.bias(a, zeroBias) == null ? null : c.derived("b+", () -> Ops.positive(a.bias()));
         Variable p = Terms.plus(a.forward(xp, wp, bp), Terms.forward(a, xn, wn, null));
         Variable s = Terms.ratio(c.relevance(), p, epsilon);
         c.bias().add(bp, s);
