@@ -185,9 +185,7 @@ public final class Ops {
      * as a constant (its derivative is zero almost everywhere), so the gradient passes unchanged.
      */
     public static Variable stabilize(Variable z, float eps) {
-        Tensor zv = z.value();
-        Tensor out = zv.add(zv.unary(UnaryOp.SIGN_NONNEG).mul(eps));
-        return Variable.result(out, "stabilize", g -> grads(g), z);
+        return Variable.result(z.value().stabilized(eps), "stabilize", g -> grads(g), z);
     }
 
     // ------------------------------------------------------------------ reductions

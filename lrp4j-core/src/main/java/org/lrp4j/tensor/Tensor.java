@@ -476,6 +476,22 @@ public final class Tensor {
         return new Tensor(out, 0, shape);
     }
 
+    /**
+     * The LRP stabilizer in one pass: x + eps * s(x) with s(x) = +1 for x >= 0 (zero, also -0, counts as positive)
+     * and -1 otherwise.
+     */
+    public Tensor stabilized(float eps) {
+        int n = size();
+        float[] out = new float[n];
+        Parallel.range(n, PARALLEL_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float v = data[offset + i];
+                out[i] = v + Math.copySign(eps, v + 0f);
+            }
+        });
+        return new Tensor(out, 0, shape);
+    }
+
     /** {@code mask != 0 ? a : b}, elementwise with broadcasting of all three. */
     public static Tensor where(Tensor mask, Tensor a, Tensor b) {
         Shape s;
