@@ -188,6 +188,22 @@ public final class Ops {
         return Variable.result(z.value().stabilized(eps), "stabilize", g -> grads(g), z);
     }
 
+    /**
+     * r / stab_eps(z), the ratio every weighted LRP rule divides by, in one pass when the shapes agree. As in
+     * {@link #stabilize}, the stabilizer's sign is a constant for differentiation.
+     */
+    public static Variable divStabilized(Variable r, Variable z, float eps) {
+        if (!r.shape().equals(z.shape())) {
+            return div(r, stabilize(z, eps));
+        }
+        Tensor zv = z.value();
+        Tensor out = r.value().divStabilized(zv, eps);
+        return Variable.result(out, "divStabilized", g -> {
+            Tensor gr = g.divStabilized(zv, eps);
+            return grads(r.requiresGrad() ? gr : null, z.requiresGrad() ? gr.mul(out).neg() : null);
+        }, r, z);
+    }
+
     // ------------------------------------------------------------------ reductions
 
     public static Variable sum(Variable a) {

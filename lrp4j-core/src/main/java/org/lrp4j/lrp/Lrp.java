@@ -132,17 +132,20 @@ public final class Lrp {
                 throw new GraphException("LRP at node '" + node.name() + "' (" + node.opType() + ") with rule "
                         + rule.describe() + ": " + e.getMessage(), e);
             }
+            double[] out = perImageSum(r.value());
             double[] in = new double[input.shape().dim(0)];
             for (int i = 0; i < back.size(); i++) {
                 Variable b = back.get(i);
                 if (b == null) {
                     continue;
                 }
-                add(in, perImageSum(b.value()));
+                // a rule that passes relevance on as a view (pass, reshape) sends exactly what arrived
+                boolean view = b.value().data() == r.value().data() && b.value().offset() == r.value().offset()
+                        && b.value().size() == r.value().size();
+                add(in, view ? out : perImageSum(b.value()));
                 relevance.merge(node.inputs().get(i), b, Ops::add);
             }
-            report.add(new NodeRelevance(node.name(), node.opType(), rule.describe(), perImageSum(r.value()), in,
-                    ledger.perImage()));
+            report.add(new NodeRelevance(node.name(), node.opType(), rule.describe(), out, in, ledger.perImage()));
         }
         String inputName = m.inputs().get(0).name();
         Variable inputRelevance = relevance.get(inputName);

@@ -492,6 +492,22 @@ public final class Tensor {
         return new Tensor(out, 0, shape);
     }
 
+    /** this / (d + eps * s(d)) elementwise for equal shapes, in one pass (the LRP ratio R / stab(z)). */
+    public Tensor divStabilized(Tensor d, float eps) {
+        requireSameShape("divStabilized", d);
+        int n = size();
+        float[] out = new float[n];
+        float[] dd = d.data;
+        int doff = d.offset;
+        Parallel.range(n, PARALLEL_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                float v = dd[doff + i];
+                out[i] = data[offset + i] / (v + Math.copySign(eps, v + 0f));
+            }
+        });
+        return new Tensor(out, 0, shape);
+    }
+
     /** {@code mask != 0 ? a : b}, elementwise with broadcasting of all three. */
     public static Tensor where(Tensor mask, Tensor a, Tensor b) {
         Shape s;

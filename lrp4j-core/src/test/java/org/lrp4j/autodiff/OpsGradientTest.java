@@ -68,6 +68,7 @@ class OpsGradientTest {
         check("positive", seed, v -> Ops.positive(v[0]), kinked);
         check("negative", seed, v -> Ops.negative(v[0]), kinked);
         check("stabilize", seed, v -> Ops.stabilize(v[0], 0.25f), kinked);
+        check("divStabilized", seed, v -> Ops.divStabilized(v[0], v[1], 0.25f), x, kinked);
         Tensor mask = Tensor.rand(r, 0f, 1f, s).gt(0.5f);
         check("where", seed, v -> Ops.where(mask, v[0], v[1]), x, randn(r, s[2]));
     }

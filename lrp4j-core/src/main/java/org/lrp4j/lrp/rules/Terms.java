@@ -15,7 +15,7 @@ final class Terms {
 
     /** R / stab_eps(z). */
     static Variable ratio(Variable relevance, Variable z, float epsilon) {
-        return Ops.div(relevance, Ops.stabilize(z, epsilon));
+        return Ops.divStabilized(relevance, z, epsilon);
     }
 
     /** The bias to use: null when the layer has none or the rule ignores it. */
