@@ -40,13 +40,22 @@ public record AlphaBeta(float alpha, float beta, float epsilon, boolean zeroBias
         Variable wp = c.derived("w+", () -> Ops.positive(a.weight()));
         Variable wn = c.derived("w-", () -> Ops.negative(a.weight()));
         Variable b = Terms.bias(a, zeroBias);
-        Variable p = Terms.plus(a.forward(xp, wp, Terms.positive(b)), Terms.forward(a, xn, wn, null));
-        Variable n = Terms.plus(a.forward(xp, wn, Terms.negative(b)), Terms.forward(a, xn, wp, null));
+        String key = "alpha_beta" + zeroBias;
+        Variable bp = b == null ? null : c.derived("b+", () -> Ops.positive(b));
+        Variable bn = b == null ? null : c.derived("b-", () -> Ops.negative(b));
+        Variable[] pn = Terms.forwardPair(a, c, key, xp, wp, bp, wn, bn);
+        Variable p = Terms.plus(pn[0], Terms.forward(a, xn, wn, null));
+        Variable n = Terms.plus(pn[1], Terms.forward(a, xn, wp, null));
         Variable cp = Terms.ratio(c.relevance(), p, epsilon);
         Variable cn = Terms.ratio(c.relevance(), n, epsilon);
         if (b != null) {
-            c.bias().add(Ops.mul(Terms.positive(b), alpha), cp);
-            c.bias().add(Ops.mul(Terms.negative(b), -beta), cn);
+            c.bias().add(Ops.mul(bp, alpha), cp);
+            c.bias().add(Ops.mul(bn, -beta), cn);
+        }
+        if (xn == null && beta != 0f) {
+            // non-negative input: alpha T(cp; w+) - beta T(cn; w-) as one transposed pass
+            Variable both = Terms.transposePair(a, c, key, Ops.mul(cp, alpha), wp, Ops.mul(cn, -beta), wn, x.shape());
+            return Terms.single(Ops.mul(xp, both));
         }
         Variable positive = Terms.plus(Terms.back(a, xp, cp, wp, x.shape()), Terms.back(a, xn, cp, wn, x.shape()));
         if (beta == 0f) {

@@ -36,18 +36,19 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable b = Terms.bias(a, zeroBias);
         Variable bu = b == null ? null : Ops.add(b, Ops.mul(Ops.positive(b), gamma));
         Variable bv = b == null ? null : Ops.add(b, Ops.mul(Ops.negative(b), gamma));
-        Variable p = Terms.plus(a.forward(xp, u, bu), Terms.forward(a, xn, v, null));
-        Variable n = Terms.plus(a.forward(xp, v, bv), Terms.forward(a, xn, u, null));
+        String key = "gamma" + gamma + zeroBias;
+        Variable[] pn = Terms.forwardPair(a, c, key, xp, u, bu, v, bv);
+        Variable p = Terms.plus(pn[0], Terms.forward(a, xn, v, null));
+        Variable n = Terms.plus(pn[1], Terms.forward(a, xn, u, null));
+        // units with z > 0 take the positive form, z < 0 the negative one, z = 0 pass nothing
         Tensor z = c.output().value();
-        Tensor zero = Tensor.zeros(1);
-        Variable nothing = Terms.constantLike(c.relevance(), 0f);
-        Variable rp = Ops.where(z.gt(zero), c.relevance(), nothing);
-        Variable rn = Ops.where(z.lt(zero), c.relevance(), nothing);
+        Variable rp = Ops.mul(c.relevance(), Variable.constant(z.unary(Tensor.UnaryOp.STEP)));
+        Variable rn = Ops.mul(c.relevance(), Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP)));
         Variable cp = Terms.ratio(rp, p, epsilon);
         Variable cn = Terms.ratio(rn, n, epsilon);
         c.bias().add(bu, cp);
         c.bias().add(bv, cn);
-        Variable fromPositive = Ops.add(a.transpose(cp, u, x.shape()), a.transpose(cn, v, x.shape()));
+        Variable fromPositive = Terms.transposePair(a, c, key, cp, u, cn, v, x.shape());
         Variable toNegative = xn == null ? null
                 : Ops.mul(xn, Ops.add(a.transpose(cp, v, x.shape()), a.transpose(cn, u, x.shape())));
         return Terms.single(Terms.plus(Ops.mul(xp, fromPositive), toNegative));

@@ -76,6 +76,49 @@ final class Terms {
         return Shape.of(one);
     }
 
+    /**
+     * Whether two maps of the same layer can run as one, with their weights stacked along the outputs: always for
+     * Gemm, for Conv with one group (stacking would mix up the groups otherwise).
+     */
+    static boolean stackable(Affine a) {
+        return a instanceof Affine.Dense || (a instanceof Affine.Conv conv && conv.layer().spec().groups() == 1);
+    }
+
+    /** w1 and w2 stacked along the outputs (and their biases, a missing one as zeros), kept in the plan. */
+    private static Variable[] stacked(Affine a, RuleContext c, String key, Variable w1, Variable b1, Variable w2,
+                                      Variable b2) {
+        Variable w = c.derived(key + "/w", () -> Ops.concat(0, w1, w2));
+        Variable b = b1 == null && b2 == null ? null : c.derived(key + "/b", () -> Ops.concat(0,
+                b1 != null ? b1 : Variable.constant(Tensor.zeros(b2.shape())),
+                b2 != null ? b2 : Variable.constant(Tensor.zeros(b1.shape()))));
+        return new Variable[] {w, b};
+    }
+
+    /**
+     * f(x; w1, b1) and f(x; w2, b2). With {@link #stackable} weights, one pass over x (one im2col) with the weights
+     * stacked; {@code key} names the pair for the plan's cache.
+     */
+    static Variable[] forwardPair(Affine a, RuleContext c, String key, Variable x, Variable w1, Variable b1,
+                                  Variable w2, Variable b2) {
+        if (!stackable(a)) {
+            return new Variable[] {a.forward(x, w1, b1), a.forward(x, w2, b2)};
+        }
+        Variable[] wb = stacked(a, c, key, w1, b1, w2, b2);
+        Variable z = a.forward(x, wb[0], wb[1]);
+        int k = w1.shape().dim(0);
+        return new Variable[] {Ops.narrow(z, 1, 0, k), Ops.narrow(z, 1, k, k)};
+    }
+
+    /** transpose(s1; w1) + transpose(s2; w2), as one transposed pass when the weights are {@link #stackable}. */
+    static Variable transposePair(Affine a, RuleContext c, String key, Variable s1, Variable w1, Variable s2,
+                                  Variable w2, Shape inputShape) {
+        if (!stackable(a)) {
+            return Ops.add(a.transpose(s1, w1, inputShape), a.transpose(s2, w2, inputShape));
+        }
+        Variable w = stacked(a, c, key, w1, null, w2, null)[0];
+        return a.transpose(Ops.concat(1, s1, s2), w, inputShape);
+    }
+
     static Variable ones(Shape s) {
         return Variable.constant(Tensor.full(s, 1f));
     }
