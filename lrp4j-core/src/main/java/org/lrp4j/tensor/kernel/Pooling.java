@@ -138,7 +138,8 @@ public final class Pooling {
                     i2 = c != c ? idx + w : (d != d ? idx + w + 1 : i2);
                 }
                 boolean second = m2 > m1 || (m2 != m2 && m1 == m1);
-                out[ob + j] = second ? m2 : m1;
+                // the value without a float select (a branch on random data); Math.max also propagates NaN
+                out[ob + j] = Math.max(m1, m2);
                 arg[ob + j] = second ? i2 : i1;
             }
         }
