@@ -27,7 +27,27 @@ public final class Main implements Callable<Integer> {
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handleError);
+        cl.setParameterExceptionHandler(Main::handleParameterError);
         return cl.execute(args);
+    }
+
+    /**
+     * A mistake on the command line (unknown option, bad value, bad rule or target): one line naming the problem
+     * and where the options are listed, exit code 2. The usage text is not printed: 130 lines of it would push the
+     * error off the screen.
+     */
+    static int handleParameterError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        String name = cl.getCommandName();
+        StringBuilder line = new StringBuilder();
+        line.append(name.equals("lrp4j") ? "lrp4j" : "lrp4j " + name).append(": error: ").append(e.getMessage());
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            line.append("; did you mean ").append(String.join(" or ", u.getSuggestions())).append('?');
+        }
+        String help = name.equals("lrp4j") ? "lrp4j --help" : "lrp4j " + name + " --help";
+        line.append(" (").append(help).append(" lists the options)");
+        cl.getErr().println(line);
+        return 2;
     }
 
     /**
