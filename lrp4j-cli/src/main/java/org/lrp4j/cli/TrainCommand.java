@@ -70,6 +70,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        checkOptions();
         Path dir = data != null ? data : FashionMnist.DEFAULT_DIR;
         Dataset train = FashionMnist.load(dataset, dir, FashionMnist.Split.TRAIN);
         Dataset test = FashionMnist.load(dataset, dir, FashionMnist.Split.TEST);
@@ -99,6 +100,26 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Rejects option values that cannot train, before the data set is read. */
+    private void checkOptions() {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("--epochs must be at least 1, not " + epochs);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be at least 1, not " + batchSize);
+        }
+        if (limit != null && limit < 1) {
+            throw new IllegalArgumentException("--limit must be at least 1 (the number of training images to use), not "
+                    + limit);
+        }
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1, not " + threads);
+        }
+        if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("--lr must be a positive number, not " + learningRate);
+        }
+    }
+
     /** What the ONNX file records besides the graph: class names, dataset, architecture, input normalisation. */
     private Map<String, String> metadata(Dataset train) {
         Map<String, String> meta = new LinkedHashMap<>();
@@ -113,7 +134,7 @@ final class TrainCommand implements Callable<Integer> {
                 std));
         meta.put("lrp4j.training", String.format(java.util.Locale.ROOT,
                 "epochs=%d batch_size=%d optimizer=%s lr=%s seed=%d", epochs, batchSize, optimizer, learningRate,
-                seed));
+                seed) + (limit != null ? " limit=" + train.size() : ""));
         return meta;
     }
 }

@@ -57,6 +57,23 @@ class TrainEvaluateCommandTest {
     }
 
     @Test
+    void impossibleTrainingOptionsAreRejectedBeforeTheDataIsRead() {
+        // --limit -5 used to end in an IndexOutOfBoundsException stack trace, --limit 0 in a model trained on nothing
+        String[][] bad = {{"--limit", "-5"}, {"--limit", "0"}, {"--epochs", "0"}, {"--batch-size", "0"},
+                {"--threads", "0"}, {"--lr", "0"}};
+        for (String[] b : bad) {
+            Path out = dir.resolve("never.onnx");
+            String[] args = new String[] {"train", "--data", dir.toString(), "--out", out.toString(), b[0], b[1]};
+            Run r = run(args);
+            assertThat(r.exit()).as(String.join(" ", b) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", b)).startsWith("lrp4j train: error: " + b[0] + " must be")
+                    .doesNotContain("\tat ").doesNotContain("Exception");
+            assertThat(r.err().lines().count()).isEqualTo(1);
+            assertThat(out).doesNotExist();
+        }
+    }
+
+    @Test
     void missingFilesAndBadOptionsGiveOneLineErrors() {
         Run missing = run("evaluate", "--model", dir.resolve("nothing.bin").toString());
         assertThat(missing.exit()).isEqualTo(2);
