@@ -80,7 +80,7 @@ final class ExplainCommand implements Callable<Integer> {
             }
         }
         ImageBatch batch = images.given() ? images.load(m) : null;
-        Tensor x = batch != null ? batch.input() : Npy.readTensor(input);
+        Tensor x = batch != null ? batch.input() : InputFiles.readModelInput(input, "--input");
         Tensor lo = low != null ? Tensor.scalar(low) : batch != null ? batch.bounds().low() : null;
         Tensor hi = high != null ? Tensor.scalar(high) : batch != null ? batch.bounds().high() : null;
         return new Inputs(x, batch, lo, hi);
@@ -291,7 +291,7 @@ final class ExplainCommand implements Callable<Integer> {
         Model m = loaded.model();
         Inputs in = inputs(m);
         Tensor x = in.x();
-        Tensor b = baseline == null ? null : Npy.readTensor(baseline);
+        Tensor b = baseline == null ? null : InputFiles.readModelInput(baseline, "--baseline");
         Explainer explainer;
         Targets targets;
         try {

@@ -42,7 +42,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("model '" + m.name() + "' has " + m.inputs().size() + " inputs;"
                     + " predict feeds one");
         }
-        Tensor x = Npy.readTensor(input);
+        Tensor x = InputFiles.readModelInput(input, "--input");
         checkShape(m.inputs().get(0), x.shape());
         Tensor y = m.predict(x);
         if (out != null) {

@@ -53,6 +53,43 @@ class ExplainCommandTest {
     }
 
     @Test
+    void integerBoolEmptyAndNonFiniteInputsAreRefusedNotSilentlyConverted() throws Exception {
+        // int64 / bool arrays used to be cast to float and explained (wrong numbers, exit 0); an empty batch gave
+        // "reshape: cannot reshape [0, 10] to [0, -1]"; NaN pixels gave NaN relevance with exit 0.
+        int n = 784;
+        Path i64 = dir.resolve("i64.npy");
+        Npy.writeInt64(i64, new int[] {1, 1, 28, 28}, new long[n]);
+        Path bool = dir.resolve("bool.npy");
+        Npy.writeBool(bool, new int[] {1, 1, 28, 28}, new boolean[n]);
+        Path empty = dir.resolve("empty.npy");
+        Npy.write(empty, Tensor.zeros(0, 1, 28, 28));
+        float[] v = new float[n];
+        v[5] = Float.NaN;
+        Path nan = dir.resolve("nan.npy");
+        Npy.write(nan, Tensor.of(v, 1, 1, 28, 28));
+        Path f64 = dir.resolve("f64.npy");
+        double[] d = new double[3 * n];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = x.data()[x.offset() + i];
+        }
+        Npy.writeFloat64(f64, new int[] {3, 1, 28, 28}, d);
+        String[][] cases = {{"explain", i64.toString(), "int64 values"}, {"explain", bool.toString(), "bool values"},
+                {"explain", empty.toString(), "no rows"}, {"explain", nan.toString(), "1 NaN or infinite"},
+                {"predict", i64.toString(), "int64 values"}, {"predict", nan.toString(), "NaN or infinite"}};
+        for (String[] c : cases) {
+            TrainEvaluateCommandTest.Run r = run(c[0], "--model", model.toString(), "--input", c[1],
+                    "--out", dir.resolve("o.npy").toString());
+            assertThat(r.exit()).as(String.join(" ", c) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(c[1]).startsWith("lrp4j " + c[0] + ": error: --input ").contains(c[2])
+                    .doesNotContain("\tat ");
+            assertThat(r.err().lines().count()).isEqualTo(1);
+        }
+        TrainEvaluateCommandTest.Run ok = run("explain", "--model", model.toString(), "--input", f64.toString(),
+                "--out", dir.resolve("o.npy").toString());
+        assertThat(ok.exit()).as(ok.err()).isZero();
+    }
+
+    @Test
     void allTargetsGiveAClassAxis() throws Exception {
         Path out = dir.resolve("all.npy");
         TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input", input.toString(),
