@@ -219,7 +219,12 @@ final class ExplainCommand implements Callable<Integer> {
                     default -> throw new IllegalArgumentException("--canonize must be auto or none, not '" + canonize
                             + "'");
                 });
-        if (seed.endsWith(".npy")) {
+        boolean seedFile = seed.endsWith(".npy");
+        if (seedFile) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--target")) {
+                System.err.println("lrp4j explain: warning: --target is ignored with --seed " + seed
+                        + ": the rows of the seed file say which outputs are explained");
+            }
             b.seed(Npy.readTensor(Path.of(seed)));
         }
         LrpExplainer explainer;
@@ -249,7 +254,7 @@ final class ExplainCommand implements Callable<Integer> {
             Npy.write(out, e.attribution());
             System.out.printf("explained %d image(s) with smoothgrad over lrp (%s, %d samples, noise %s);"
                     + " attribution %s written to %s%n", x.dim(0), base.name(), samples, noise, e.attribution().shape(), out);
-            printRows(e);
+            printRows(e, x.dim(0));
             return 0;
         }
         Explanation e = explainer.explain(x, targets);
@@ -257,11 +262,13 @@ final class ExplainCommand implements Callable<Integer> {
         writeHeatmaps(e, classNames, in.batch());
         System.out.printf("explained %d image(s) with %s; relevance %s written to %s%n", x.dim(0), base.name(),
                 e.attribution().shape(), out);
-        for (int i = 0; i < e.report().outputTotal().length; i++) {
+        int rows = e.report().outputTotal().length;
+        for (int i = 0; i < rows; i++) {
             int t = e.targets()[i];
             String label = t >= 0 && t < classNames.size() ? " (" + classNames.get(t) + ")" : "";
-            System.out.printf("  row %d: target %d%s, relevance at output %.6g, at input %.6g%n", i, t, label,
-                    e.report().outputTotal()[i], e.report().inputTotal()[i]);
+            String what = seedFile ? "seed from " + seed : "target " + t + label;
+            System.out.printf("  %s: %s, relevance at output %.6g, at input %.6g%n", rowName(i, rows, x.dim(0)),
+                    what, e.report().outputTotal()[i], e.report().inputTotal()[i]);
         }
         for (String l : layers) {
             Tensor r = e.layers().get(l);
@@ -327,7 +334,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (!extra.isEmpty()) {
             System.out.print(extra);
         } else {
-            printRows(e);
+            printRows(e, x.dim(0));
         }
         if (report && e.report() != null) {
             System.out.print(e.report().format());
@@ -335,13 +342,25 @@ final class ExplainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void printRows(Explanation e) {
+    private static void printRows(Explanation e, int images) {
         int k = e.output().size() / Math.max(1, e.output().dim(0));
         for (int i = 0; i < e.targets().length; i++) {
-            System.out.printf("  row %d: target %d, output %.6g%s%n", i, e.targets()[i],
+            System.out.printf("  %s: target %d, output %.6g%s%n", rowName(i, e.targets().length, images),
+                    e.targets()[i],
                     e.output().getFlat(i * k + e.targets()[i]), e.report() == null ? "" : String.format(
                             java.util.Locale.ROOT, ", relevance at input %.6g", e.report().inputTotal()[i]));
         }
+    }
+
+    /**
+     * "row i" when there is one explanation per image; with --target all (classes per image) "image i, class row c"
+     * would be unreadable as a flat "row 17", so the image index is printed instead.
+     */
+    static String rowName(int i, int rows, int images) {
+        if (images <= 0 || rows == images || rows % images != 0) {
+            return "row " + i;
+        }
+        return "image " + (i / (rows / images));
     }
 
     private static String stem(Path p) {

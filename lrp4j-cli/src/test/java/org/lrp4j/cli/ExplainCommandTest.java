@@ -90,6 +90,37 @@ class ExplainCommandTest {
     }
 
     @Test
+    void seedFileRowsAreNotLabelledWithTargetsTheyDoNotUse() throws Exception {
+        // with --seed FILE.npy the rows used to be printed as "target <predicted class>", and --target was silently ignored
+        float[] seed = new float[30];
+        seed[1] = 1;
+        seed[10 + 2] = 1;
+        seed[20 + 3] = 1;
+        Path seedFile = dir.resolve("seed.npy");
+        Npy.write(seedFile, Tensor.of(seed, 3, 10));
+        String o = dir.resolve("o.npy").toString();
+        TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input", input.toString(),
+                "--seed", seedFile.toString(), "--out", o);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("row 2: seed from " + seedFile).doesNotContain("target");
+        r = run("explain", "--model", model.toString(), "--input", input.toString(), "--seed", seedFile.toString(),
+                "--target", "5", "--out", o);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).startsWith("lrp4j explain: warning: --target is ignored with --seed");
+        assertThat(r.out()).doesNotContain("target 5");
+    }
+
+    @Test
+    void targetAllNamesTheImageOfEachRow() {
+        assertThat(ExplainCommand.rowName(17, 30, 3)).isEqualTo("image 1");
+        assertThat(ExplainCommand.rowName(2, 3, 3)).isEqualTo("row 2");
+        TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input", input.toString(),
+                "--target", "all", "--method", "gradient", "--out", dir.resolve("o.npy").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("image 2: target 9").doesNotContain("row 29");
+    }
+
+    @Test
     void allTargetsGiveAClassAxis() throws Exception {
         Path out = dir.resolve("all.npy");
         TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input", input.toString(),
