@@ -33,9 +33,13 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (limit != null && limit < 1) {
+            throw new IllegalArgumentException("--limit must be at least 1 (the number of test images to use), not "
+                    + limit);
+        }
+        java.nio.file.Path dir = TrainCommand.dataDir(dataset, data);
         Model m = ModelLoader.load(model);
-        Dataset test = FashionMnist.load(dataset, data != null ? data : FashionMnist.DEFAULT_DIR,
-                FashionMnist.Split.TEST);
+        Dataset test = FashionMnist.load(dataset, dir, FashionMnist.Split.TEST);
         if (limit != null) {
             test = test.head(limit);
         }

@@ -71,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkOptions();
-        Path dir = data != null ? data : FashionMnist.DEFAULT_DIR;
+        Path dir = dataDir(dataset, data);
         Dataset train = FashionMnist.load(dataset, dir, FashionMnist.Split.TRAIN);
         Dataset test = FashionMnist.load(dataset, dir, FashionMnist.Split.TEST);
         if (limit != null) {
@@ -98,6 +98,22 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf("test accuracy %.2f%% (loss %.4f); saved %s%n", 100 * last.test().accuracy(),
                 last.test().loss(), out);
         return 0;
+    }
+
+    /**
+     * The folder of the IDX files: --data, else the Debian Fashion-MNIST folder. MNIST has no default folder: its
+     * files have the same names as Fashion-MNIST's, so reading the default folder for --dataset mnist used to train
+     * and evaluate on Fashion-MNIST images under digit labels and MNIST normalisation, without a word.
+     */
+    static Path dataDir(String dataset, Path data) {
+        if (data != null) {
+            return data;
+        }
+        if (dataset.equalsIgnoreCase("mnist")) {
+            throw new IllegalArgumentException("--dataset mnist needs --data DIR, the folder with MNIST's IDX files"
+                    + " (the default folder " + FashionMnist.DEFAULT_DIR + " holds Fashion-MNIST)");
+        }
+        return FashionMnist.DEFAULT_DIR;
     }
 
     /** Rejects option values that cannot train, before the data set is read. */

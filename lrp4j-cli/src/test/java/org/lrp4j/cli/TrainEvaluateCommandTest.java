@@ -74,6 +74,20 @@ class TrainEvaluateCommandTest {
     }
 
     @Test
+    void mnistWithoutDataFolderIsRefusedInsteadOfReadingFashionMnist() {
+        // the default folder holds Fashion-MNIST under the same file names: --dataset mnist used to read it silently
+        for (String[] args : new String[][] {{"evaluate", "--model", dir.resolve("m.onnx").toString(), "--dataset", "mnist"},
+                {"train", "--dataset", "mnist", "--epochs", "1", "--out", dir.resolve("m.onnx").toString()}}) {
+            Run r = run(args);
+            assertThat(r.exit()).as(r.err()).isEqualTo(2);
+            assertThat(r.err()).contains("--dataset mnist needs --data DIR").doesNotContain("\tat ");
+        }
+        Run r = run("evaluate", "--model", dir.resolve("m.onnx").toString(), "--limit", "-5");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("lrp4j evaluate: error: --limit must be at least 1");
+    }
+
+    @Test
     void missingFilesAndBadOptionsGiveOneLineErrors() {
         Run missing = run("evaluate", "--model", dir.resolve("nothing.bin").toString());
         assertThat(missing.exit()).isEqualTo(2);
