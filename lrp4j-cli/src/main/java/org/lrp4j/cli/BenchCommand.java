@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
                     batch, usedThreads, reps, warmup);
             System.out.printf(Locale.ROOT, "  seconds per call: min %.4f  median %.4f  max %.4f%n", sorted[0], median,
                     sorted[sorted.length - 1]);
-            System.out.printf(Locale.ROOT, "  %.2f images/s, %.1f effective GFLOP/s (forward %.2f GFLOP per image)%n",
+            System.out.printf(Locale.ROOT, "  %.2f images/s, %.1f effective GFLOP/s (forward %.4g GFLOP per image)%n",
                     batch / median, flops / median / 1e9, flops / 1e9 / batch);
             System.out.printf(Locale.ROOT, "  peak heap %.0f MB (max heap %.0f MB)%n", peak / 1048576.0,
                     Runtime.getRuntime().maxMemory() / 1048576.0);

@@ -28,13 +28,21 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handleError);
         cl.setParameterExceptionHandler(Main::handleParameterError);
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // big models and batches need a big heap; say how to get one instead of a stack trace
+            cl.getErr().printf("lrp4j: error: out of memory (the JVM may use at most %d MB); give it more with"
+                    + " LRP4J_JAVA_OPTS=-Xmx16g (or java -Xmx16g), or use a smaller --batch%n",
+                    Runtime.getRuntime().maxMemory() / (1024 * 1024));
+            return 3;
+        }
     }
 
     /**
-     * A mistake on the command line (unknown option, bad value, bad rule or target): one line naming the problem
-     * and where the options are listed, exit code 2. The usage text is not printed: 130 lines of it would push the
-     * error off the screen.
+     * A mistake on the command line (unknown option, bad value, bad rule or target): one line naming the problem,
+     * then the short usage line and where the options are listed, exit code 2. The full option list is not printed:
+     * 130 lines of it would push the error off the screen.
      */
     static int handleParameterError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
@@ -45,8 +53,9 @@ public final class Main implements Callable<Integer> {
             line.append("; did you mean ").append(String.join(" or ", u.getSuggestions())).append('?');
         }
         String help = name.equals("lrp4j") ? "lrp4j --help" : "lrp4j " + name + " --help";
-        line.append(" (").append(help).append(" lists the options)");
         cl.getErr().println(line);
+        cl.getErr().println("Usage: " + (name.equals("lrp4j") ? "lrp4j COMMAND [OPTIONS]" : "lrp4j " + name
+                + " [OPTIONS]") + "   ('" + help + "' lists the options)");
         return 2;
     }
 

@@ -48,7 +48,8 @@ public sealed interface Selector {
     }
 
     /**
-     * Reads a selector as written on the command line: {@code *}, {@code first}, {@code last},
+     * Reads a selector as written on the command line: {@code *}, {@code first}, {@code last}, {@code linear} (every
+     * Conv and Gemm node),
      * {@code linear[2]} / {@code linear[1:3]}, an op type known to lrp4j (Conv, Gemm, Relu, ...), or a node
      * name / glob.
      */
@@ -59,6 +60,9 @@ public sealed interface Selector {
         }
         if (t.equals("first")) {
             return first();
+        }
+        if (t.equals("linear")) {
+            return linearRange(0, Integer.MAX_VALUE);
         }
         if (t.equals("last")) {
             return linearRange(-1, Integer.MAX_VALUE);
