@@ -68,7 +68,8 @@ final class ExplainCommand implements Callable<Integer> {
     private record Inputs(Tensor x, ImageBatch batch, Tensor low, Tensor high) {
     }
 
-    private Inputs inputs(Model m) throws java.io.IOException {
+    private Inputs inputs(ModelLoader.Loaded loaded) throws java.io.IOException {
+        Model m = loaded.model();
         if ((input != null) == images.given()) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "give the input as --input x.npy or as --image FILE... (one of the two)");
@@ -83,7 +84,32 @@ final class ExplainCommand implements Callable<Integer> {
         Tensor x = batch != null ? batch.input() : InputFiles.readModelInput(input, "--input");
         Tensor lo = low != null ? Tensor.scalar(low) : batch != null ? batch.bounds().low() : null;
         Tensor hi = high != null ? Tensor.scalar(high) : batch != null ? batch.bounds().high() : null;
+        if (lo == null && hi == null) {
+            float[] bounds = boundsFromMetadata(loaded);
+            if (bounds != null) {
+                lo = Tensor.scalar(bounds[0]);
+                hi = Tensor.scalar(bounds[1]);
+            }
+        }
         return new Inputs(x, batch, lo, hi);
+    }
+
+    /**
+     * The normalised values of black and white pixels, from the input normalisation that {@code lrp4j train} records
+     * in the model ("(pixel / 255 - MEAN) / STD"), or null.
+     */
+    private static float[] boundsFromMetadata(ModelLoader.Loaded loaded) {
+        String norm = loaded.onnx().map(i -> i.metadata().get("lrp4j.input_normalization")).orElse(null);
+        if (norm == null) {
+            return null;
+        }
+        var m = java.util.regex.Pattern.compile("\\(pixel / 255 - ([-0-9.eE]+)\\) / ([-0-9.eE]+)").matcher(norm.trim());
+        if (!m.matches()) {
+            return null;
+        }
+        float mean = Float.parseFloat(m.group(1));
+        float std = Float.parseFloat(m.group(2));
+        return std > 0 ? new float[] {(0f - mean) / std, (1f - mean) / std} : null;
     }
 
     private void writeHeatmaps(Explanation e, List<String> classNames, ImageBatch batch) throws java.io.IOException {
@@ -107,10 +133,12 @@ final class ExplainCommand implements Callable<Integer> {
                     + " epsilon-alpha2-beta1-flat, or none (only --rule entries) (default: ${DEFAULT-VALUE})")
     String composite;
 
-    @Option(names = "--low", description = "lowest input value, for zbox in epsilon-gamma-box and deep-taylor's box")
+    @Option(names = "--low", description = "lowest input value, for zbox in epsilon-gamma-box and deep-taylor's box"
+            + " (default: from --image's pipeline, or from the input normalisation 'lrp4j train' records in the model)")
     Float low;
 
-    @Option(names = "--high", description = "highest input value, for zbox in epsilon-gamma-box and deep-taylor's box")
+    @Option(names = "--high", description = "highest input value, for zbox in epsilon-gamma-box and deep-taylor's box"
+            + " (default: as for --low)")
     Float high;
 
     @Option(names = "--rule", paramLabel = "SELECTOR=RULE",
@@ -207,7 +235,7 @@ final class ExplainCommand implements Callable<Integer> {
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
         List<String> classNames = loaded.classNames().orElse(List.of());
-        Inputs in = inputs(m);
+        Inputs in = inputs(loaded);
         Tensor x = in.x();
         Composite base = composite.equals("none") ? Composites.structural().named("none")
                 : Composites.byName(composite, in.low(), in.high());
@@ -296,7 +324,7 @@ final class ExplainCommand implements Callable<Integer> {
     private Integer callMethod(String name) throws Exception {
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
-        Inputs in = inputs(m);
+        Inputs in = inputs(loaded);
         Tensor x = in.x();
         Tensor b = baseline == null ? null : InputFiles.readModelInput(baseline, "--baseline");
         Explainer explainer;

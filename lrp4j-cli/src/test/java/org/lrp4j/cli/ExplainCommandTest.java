@@ -183,4 +183,19 @@ class ExplainCommandTest {
         assertThat(wrong.exit()).isEqualTo(2);
         assertThat(wrong.err()).contains("[3, 10]").contains("[3, 7]").doesNotContain("\tat ");
     }
+
+    @Test
+    void zboxBoundsComeFromTheNormalisationATrainedModelRecords() throws Exception {
+        Path demo = Path.of("src/main/resources/org/lrp4j/cli/demo/cnn.onnx");
+        TrainEvaluateCommandTest.Run implicit = run("explain", "--model", demo.toString(), "--input", input.toString(),
+                "--composite", "epsilon-gamma-box", "--out", dir.resolve("i.npy").toString());
+        float low = (0f - 0.2860f) / 0.3530f;
+        float high = (1f - 0.2860f) / 0.3530f;
+        TrainEvaluateCommandTest.Run explicit = run("explain", "--model", demo.toString(), "--input", input.toString(),
+                "--composite", "epsilon-gamma-box", "--low", Float.toString(low), "--high", Float.toString(high),
+                "--out", dir.resolve("e.npy").toString());
+        assertThat(implicit.exit()).as(implicit.err()).isZero();
+        assertThat(explicit.exit()).as(explicit.err()).isZero();
+        assertThat(Npy.readTensor(dir.resolve("i.npy")).maxAbsDiff(Npy.readTensor(dir.resolve("e.npy")))).isZero();
+    }
 }
