@@ -322,6 +322,13 @@ final class ExplainCommand implements Callable<Integer> {
 
     /** Every method but LRP (and smoothgrad over LRP), through {@link Explainers#byName}. */
     private Integer callMethod(String name) throws Exception {
+        // options only LRP reads: say so instead of ignoring them silently
+        for (String lrpOnly : new String[] {"--composite", "--rule", "--canonize", "--seed", "--layer"}) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(lrpOnly)) {
+                System.err.println("lrp4j explain: note: " + lrpOnly + " applies to --method lrp and is ignored by --method "
+                        + name);
+            }
+        }
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
         Inputs in = inputs(loaded);
