@@ -167,33 +167,44 @@ public final class Lrp {
         }
     }
 
-    /** Sum over everything but the batch axis, in double; images in parallel, four accumulators each. */
+    /**
+     * Sum over everything but the batch axis, in double: each image cut into segments of at least 64k values, all
+     * segments in parallel (so a single large image uses every thread too), four accumulators per segment.
+     */
     static double[] perImageSum(Tensor t) {
         int n = t.dim(0);
         int per = t.size() / Math.max(1, n);
-        double[] s = new double[n];
+        int segments = Math.max(1, Math.min(16, per / (1 << 16)));
+        double[] partial = new double[n * segments];
         float[] d = t.data();
         int off = t.offset();
-        org.lrp4j.tensor.kernel.Parallel.range(n, Math.max(1, (1 << 16) / Math.max(1, per)), (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int base = off + i * per;
+        org.lrp4j.tensor.kernel.Parallel.range(n * segments, 1, (from, to) -> {
+            for (int k = from; k < to; k++) {
+                int img = k / segments;
+                int seg = k % segments;
+                int base = off + img * per;
+                int j = (int) ((long) per * seg / segments);
+                int end = (int) ((long) per * (seg + 1) / segments);
                 double a0 = 0;
                 double a1 = 0;
                 double a2 = 0;
                 double a3 = 0;
-                int j = 0;
-                for (; j + 3 < per; j += 4) {
+                for (; j + 3 < end; j += 4) {
                     a0 += d[base + j];
                     a1 += d[base + j + 1];
                     a2 += d[base + j + 2];
                     a3 += d[base + j + 3];
                 }
-                for (; j < per; j++) {
+                for (; j < end; j++) {
                     a0 += d[base + j];
                 }
-                s[i] = (a0 + a1) + (a2 + a3);
+                partial[k] = (a0 + a1) + (a2 + a3);
             }
         });
+        double[] s = new double[n];
+        for (int k = 0; k < partial.length; k++) {
+            s[k / segments] += partial[k];
+        }
         return s;
     }
 }
