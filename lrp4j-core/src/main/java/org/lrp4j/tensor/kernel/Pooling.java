@@ -19,6 +19,12 @@ public final class Pooling {
     public record MaxPoolResult(Tensor output, int[] argmax) {
     }
 
+    /** The common 2x2 stride-2 unpadded pooling whose windows all lie inside the input: the fast paths' case. */
+    private static boolean twoByTwo(Pool2dSpec spec, int h, int w, int oh, int ow) {
+        return spec.kernelH() == 2 && spec.kernelW() == 2 && spec.strideH() == 2 && spec.strideW() == 2
+                && spec.padTop() == 0 && spec.padLeft() == 0 && 2 * oh <= h && 2 * ow <= w;
+    }
+
     /**
      * The values of {@link #maxPool} without the argmax, for inference: cheaper, as no index is tracked.
      */
@@ -28,8 +34,7 @@ public final class Pooling {
         int w = x.dim(3);
         int oh = os.dim(2);
         int ow = os.dim(3);
-        if (!(spec.kernelH() == 2 && spec.kernelW() == 2 && spec.strideH() == 2 && spec.strideW() == 2
-                && spec.padTop() == 0 && spec.padLeft() == 0 && 2 * oh <= h && 2 * ow <= w)) {
+        if (!twoByTwo(spec, h, w, oh, ow)) {
             return maxPool(x, spec).output();
         }
         int planes = os.dim(0) * os.dim(1);
@@ -71,7 +76,7 @@ public final class Pooling {
         int sw = spec.strideW();
         int pt = spec.padTop();
         int pl = spec.padLeft();
-        if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && pt == 0 && pl == 0 && 2 * oh <= h && 2 * ow <= w) {
+        if (twoByTwo(spec, h, w, oh, ow)) {
             Parallel.range(planes, grain(h * w), (t0, t1) -> {
                 for (int t = t0; t < t1; t++) {
                     maxPool2x2(xd, xo, t * h * w, w, out, arg, t * oh * ow, oh, ow);
