@@ -46,6 +46,7 @@ class ReadmeExampleTest {
         Tensor images = Tensor.randn(rng, 1f, 4, 1, 28, 28);
         Explanation e = LrpExplainer.builder(model, Composites.epsilonPlusFlat())
                 .rule("fc2", new Epsilon(0.25f))                                       // user rules override the composite
+                .perNodeReport(true)                                                   // list every node in e.report()
                 .build()
                 .explain(images, Targets.predicted());
         Tensor heatmaps = e.attribution();                                         // [4, 1, 28, 28]

@@ -240,6 +240,7 @@ final class ExplainCommand implements Callable<Integer> {
         Composite base = composite.equals("none") ? Composites.structural().named("none")
                 : Composites.byName(composite, in.low(), in.high());
         LrpExplainer.Builder b = LrpExplainer.builder(m, base)
+                .perNodeReport(report)
                 .seed(seed.endsWith(".npy") ? OutputSeed.LOGIT : OutputSeed.parse(seed))
                 .canonizers(switch (canonize) {
                     case "auto" -> Canonizer.auto();

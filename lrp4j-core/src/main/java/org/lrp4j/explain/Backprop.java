@@ -62,7 +62,7 @@ final class Backprop {
     Result run(Tensor input, UnaryOperator<Tensor> seed, Set<String> keep) {
         try (GradMode.Scope s = GradMode.disabled()) {
             Lrp.Result r = lrp.propagate(lrp.plan(), Variable.constant(input),
-                    out -> Variable.constant(seed.apply(out.value())), keep);
+                    out -> Variable.constant(seed.apply(out.value())), keep, false);
             Map<String, Tensor> kept = new LinkedHashMap<>();
             r.tensorRelevance().forEach((k, v) -> kept.put(k, v.value()));
             return new Result(r.output().value(), r.inputRelevance().value(), kept);

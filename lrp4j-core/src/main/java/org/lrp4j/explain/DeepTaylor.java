@@ -154,7 +154,7 @@ public final class DeepTaylor implements Explainer {
         List<Canonizer> canonizers = new ArrayList<>(Canonizer.auto());
         canonizers.add(new DomainRules());
         this.lrp = LrpExplainer.builder(model, Composites.structural().named("deep-taylor")).canonizers(canonizers)
-                .seed(b.seed).build();
+                .seed(b.seed).perNodeReport(true).build();
     }
 
     public static Builder builder(Model model) {

@@ -35,16 +35,18 @@ import org.lrp4j.tensor.Tensor;
  */
 public final class LrpExplainer implements Explainer {
     private final Lrp lrp;
+    private final boolean perNodeReport;
     private final OutputSeed seed;
     private final Tensor seedTensor;
     private final Set<String> keep;
     private volatile Lrp.Plan cachedPlan;
 
-    private LrpExplainer(Lrp lrp, OutputSeed seed, Tensor seedTensor, Set<String> keep) {
+    private LrpExplainer(Lrp lrp, OutputSeed seed, Tensor seedTensor, Set<String> keep, boolean perNodeReport) {
         this.lrp = lrp;
         this.seed = seed;
         this.seedTensor = seedTensor;
         this.keep = Set.copyOf(keep);
+        this.perNodeReport = perNodeReport;
     }
 
     public static Builder builder(Model model, Composite composite) {
@@ -84,7 +86,7 @@ public final class LrpExplainer implements Explainer {
             Lrp.Result r = lrp.propagate(plan, Variable.constant(input), out -> {
                 resolved[0] = targets.resolve(out.value());
                 return seedFor(out, resolved[0]);
-            }, keep);
+            }, keep, perNodeReport);
             return new Explanation(r.inputRelevance().value(), resolved[0], r.output().value(), values(r), r.report());
         }
     }
@@ -104,7 +106,8 @@ public final class LrpExplainer implements Explainer {
         }
         int[] dims = input.dims();
         dims[0] = n * k;
-        Lrp.Result r = lrp.propagate(plan, Variable.constant(Tensor.wrap(rep, dims)), out -> seedFor(out, t), keep);
+        Lrp.Result r = lrp.propagate(plan, Variable.constant(Tensor.wrap(rep, dims)), out -> seedFor(out, t), keep,
+                perNodeReport);
         int[] withClass = new int[input.rank() + 1];
         withClass[0] = n;
         withClass[1] = k;
@@ -119,7 +122,7 @@ public final class LrpExplainer implements Explainer {
      */
     public Variable relevance(Variable input, int[] targets) {
         Lrp.Plan plan = lrp.plan();
-        return lrp.propagate(plan, input, out -> seedFor(out, targets), Set.of()).inputRelevance();
+        return lrp.propagate(plan, input, out -> seedFor(out, targets), Set.of(), false).inputRelevance();
     }
 
     private Variable seedFor(Variable output, int[] targets) {
@@ -156,6 +159,7 @@ public final class LrpExplainer implements Explainer {
         private OutputSeed seed = OutputSeed.LOGIT;
         private Tensor seedTensor;
         private final java.util.Set<String> keep = new java.util.LinkedHashSet<>();
+        private boolean perNodeReport;
 
         private Builder(Model model, Composite composite) {
             this.model = model;
@@ -200,8 +204,19 @@ public final class LrpExplainer implements Explainer {
             return this;
         }
 
+        /**
+         * List every node in the explanation's conservation report (relevance arriving, leaving, taken by bias
+         * and stabilizer). Off by default: the totals at output and input are always there, the per-node sums
+         * cost a pass over every relevance tensor.
+         */
+        public Builder perNodeReport(boolean on) {
+            this.perNodeReport = on;
+            return this;
+        }
+
         public LrpExplainer build() {
-            return new LrpExplainer(new Lrp(model, composite, canonizers, rules), seed, seedTensor, keep);
+            return new LrpExplainer(new Lrp(model, composite, canonizers, rules), seed, seedTensor, keep,
+                    perNodeReport);
         }
     }
 }

@@ -7,6 +7,8 @@ import java.util.Locale;
  * Where relevance went: the total at the output (the seed), per node what entered and what left, and the total
  * that reached the input. Answers "why does my heatmap not sum to the logit": each node's absorbed share is the
  * part its bias and stabilizer took (epsilon, gamma and alpha-beta rules put the bias in the denominator only).
+ * {@code nodes} is empty unless the explainer was asked for the per-node report (it costs a pass over every
+ * relevance tensor).
  */
 public record ConservationReport(double[] outputTotal, double[] inputTotal, List<NodeRelevance> nodes,
                                  List<String> canonizerNotes) {
@@ -27,6 +29,9 @@ public record ConservationReport(double[] outputTotal, double[] inputTotal, List
             sb.append(String.format(Locale.ROOT, "image %d: relevance at output %.6g, at input %.6g (%.2f%% kept)%n",
                     img, outputTotal[img], inputTotal[img],
                     outputTotal[img] == 0 ? 100.0 : 100.0 * inputTotal[img] / outputTotal[img]));
+            if (nodes.isEmpty()) {
+                continue;
+            }
             sb.append(String.format(Locale.ROOT, "  %-28s %-18s %-22s %13s %13s %13s %13s%n", "node", "op", "rule",
                     "R at output", "R to inputs", "bias took", "stabilizer"));
             for (NodeRelevance n : nodes) {

@@ -74,7 +74,7 @@ class LrpPropertiesTest {
     }
 
     static Explanation explain(Model m, Composite c, Tensor x, Targets t, OutputSeed seed) {
-        return LrpExplainer.builder(m, c).seed(seed).build().explain(x, t);
+        return LrpExplainer.builder(m, c).seed(seed).perNodeReport(true).build().explain(x, t);
     }
 
     static Tensor input(long seed) {
@@ -185,6 +185,40 @@ class LrpPropertiesTest {
                         .as("seed %d class %d image %d", seed, c, i).isLessThan(1e-5f);
             }
         }
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4})
+    void gammaGivesTheSameRelevanceWhetherOrNotItSkipsUnitsThatReceiveNone(long seed) {
+        // explain() runs without gradient recording and skips the negative form where no relevance reaches z < 0;
+        // relevance() records gradients through the weights, so it always computes both forms
+        Model m = randomNet(seed, true);
+        Tensor x = input(seed);
+        int[] classes = {0, 1, 2};
+        Composite gamma = everywhere(new org.lrp4j.lrp.rules.Gamma(0.25f));
+        LrpExplainer lrp = LrpExplainer.builder(m, gamma).build();
+        Tensor skipped = lrp.explain(x, Targets.perImage(classes)).attribution();
+        Variable full = lrp.relevance(Variable.constant(x), classes);
+        assertThat(full.requiresGrad()).isTrue();
+        assertThat(skipped.maxAbsDiff(full.value())).as("seed %d", seed)
+                .isLessThanOrEqualTo(1e-6f * Math.max(1f, skipped.abs().max().item()));
+        assertThat(skipped.abs().max().item()).isPositive();
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2})
+    void withoutThePerNodeReportTheHeatmapAndTotalsAreTheSame(long seed) {
+        Model m = randomNet(seed, true);
+        Tensor x = input(seed);
+        Explanation full = explain(m, Composites.epsilonGammaBox(Tensor.scalar(-3f), Tensor.scalar(3f)), x, Targets.predicted(), OutputSeed.LOGIT);
+        Explanation lean = LrpExplainer.builder(m, Composites.epsilonGammaBox(Tensor.scalar(-3f), Tensor.scalar(3f))).build()
+                .explain(x, Targets.predicted());
+        assertThat(lean.attribution().maxAbsDiff(full.attribution())).isZero();
+        assertThat(lean.report().nodes()).isEmpty();
+        assertThat(full.report().nodes()).isNotEmpty();
+        assertThat(lean.report().outputTotal()).containsExactly(full.report().outputTotal());
+        assertThat(lean.report().inputTotal()).containsExactly(full.report().inputTotal());
+        assertThat(lean.report().format()).contains("relevance at output").doesNotContain("bias took");
     }
 
     @ParameterizedTest(name = "seed {0}")

@@ -153,7 +153,7 @@ class LrpConformanceTest {
         for (int i = 0; i < targets.length; i++) {
             targets[i] = c.get("targets").get(i).asInt();
         }
-        return builder.seed(OutputSeed.LOGIT).build().explain(x, Targets.perImage(targets));
+        return builder.seed(OutputSeed.LOGIT).perNodeReport(true).build().explain(x, Targets.perImage(targets));
     }
 
     static void assertWithinTolerance(String model, String id, JsonNode c, Tensor actual) throws IOException {
@@ -188,6 +188,7 @@ class LrpConformanceTest {
         for (double v : e.report().outputTotal()) {
             scale = Math.max(scale, Math.abs(v));
         }
+        assertThat(e.report().nodes()).as("%s %s: per-node report", model, id).isNotEmpty();
         for (NodeRelevance n : e.report().nodes()) {
             JsonNode node = sums.get(n.node());
             if (node == null || node.size() != 1) {

@@ -8,11 +8,25 @@ import org.lrp4j.tensor.Tensor;
  * that a rule puts into its denominator. With the total absorbed at the node, the rest is the stabilizer's share.
  */
 public final class BiasLedger {
+    private final boolean enabled;
     private double[] perImage;
+
+    public BiasLedger() {
+        this(true);
+    }
+
+    private BiasLedger(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** A ledger that records nothing, for explanations without a per-node report. */
+    public static BiasLedger ignoring() {
+        return new BiasLedger(false);
+    }
 
     /** Adds sum_j bias_j * ratio_j per image; bias is [C] and ratio [N, C, ...]. Null bias adds nothing. */
     public void add(Variable bias, Variable ratio) {
-        if (bias == null) {
+        if (bias == null || !enabled) {
             return;
         }
         Tensor r = ratio.value();

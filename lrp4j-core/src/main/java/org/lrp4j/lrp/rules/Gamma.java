@@ -36,14 +36,17 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable b = Terms.bias(a, zeroBias);
         Variable bu = b == null ? null : Ops.add(b, Ops.mul(Ops.positive(b), gamma));
         Variable bv = b == null ? null : Ops.add(b, Ops.mul(Ops.negative(b), gamma));
-        String key = "gamma" + gamma + zeroBias;
-        Variable[] pn = Terms.forwardPair(a, c, key, xp, u, bu, v, bv);
-        Variable p = Terms.plus(pn[0], Terms.forward(a, xn, v, null));
-        Variable n = Terms.plus(pn[1], Terms.forward(a, xn, u, null));
         // units with z > 0 take the positive form, z < 0 the negative one, z = 0 pass nothing
         Tensor z = c.output().value();
         Variable rp = Ops.mul(c.relevance(), Variable.constant(z.unary(Tensor.UnaryOp.STEP)));
         Variable rn = Ops.mul(c.relevance(), Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP)));
+        if (Terms.vanishes(rn)) {
+            return positiveUnitsOnly(a, c, x, xp, xn, u, bu, v, rp);
+        }
+        String key = "gamma" + gamma + zeroBias;
+        Variable[] pn = Terms.forwardPair(a, c, key, xp, u, bu, v, bv);
+        Variable p = Terms.plus(pn[0], Terms.forward(a, xn, v, null));
+        Variable n = Terms.plus(pn[1], Terms.forward(a, xn, u, null));
         Variable cp = Terms.ratio(rp, p, epsilon);
         Variable cn = Terms.ratio(rn, n, epsilon);
         c.bias().add(bu, cp);
@@ -52,6 +55,19 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable toNegative = xn == null ? null
                 : Ops.mul(xn, Ops.add(a.transpose(cp, v, x.shape()), a.transpose(cn, u, x.shape())));
         return Terms.single(Terms.plus(Ops.mul(xp, fromPositive), toNegative));
+    }
+
+    /**
+     * The same relevance when no relevance reaches units with z &lt; 0, as after a ReLU whose upper layer passes
+     * relevance in proportion to its input: the negative form would only carry zeros, so its convolutions (half
+     * of the rule's work) are skipped.
+     */
+    private List<Variable> positiveUnitsOnly(Affine a, RuleContext c, Variable x, Variable xp, Variable xn,
+                                             Variable u, Variable bu, Variable v, Variable rp) {
+        Variable p = Terms.plus(a.forward(xp, u, bu), Terms.forward(a, xn, v, null));
+        Variable cp = Terms.ratio(rp, p, epsilon);
+        c.bias().add(bu, cp);
+        return Terms.single(Terms.plus(Terms.back(a, xp, cp, u, x.shape()), Terms.back(a, xn, cp, v, x.shape())));
     }
 
     @Override

@@ -49,6 +49,15 @@ final class Terms {
         return new Variable[] {Ops.positive(x), Ops.negative(x)};
     }
 
+    /**
+     * Whether a term is zero everywhere and no gradient is recorded through it (a recorded term must stay in the
+     * graph: its derivative is not zero). NaN counts as non-zero, so it is never skipped.
+     */
+    static boolean vanishes(Variable v) {
+        boolean recorded = GradMode.isEnabled() && v.requiresGrad();
+        return !recorded && v.value().unary(Tensor.UnaryOp.ABS).max().item() == 0f;
+    }
+
     /** f(x; w, b), or null when x is absent. */
     static Variable forward(Affine a, Variable x, Variable w, Variable b) {
         return x == null ? null : a.forward(x, w, b);

