@@ -39,7 +39,9 @@ final class BenchCommand implements Callable<Integer> {
     String model;
 
     @Option(names = "--method", defaultValue = "lrp:epsilon-plus-flat",
-            description = "forward, gradient or lrp:COMPOSITE (default: ${DEFAULT-VALUE})")
+            description = "forward, gradient or lrp:COMPOSITE, COMPOSITE one of epsilon, epsilon-plus,"
+                    + " epsilon-plus-flat, epsilon-gamma-box (bounds of the input domain), epsilon-alpha2-beta1,"
+                    + " epsilon-alpha2-beta1-flat (default: ${DEFAULT-VALUE})")
     String method;
 
     @Option(names = "--batch", defaultValue = "1", description = "images per call (default: ${DEFAULT-VALUE})")

@@ -129,7 +129,7 @@ final class ExplainCommand implements Callable<Integer> {
     String target;
 
     @Option(names = "--composite", defaultValue = "epsilon-plus-flat",
-            description = "epsilon-plus, epsilon-plus-flat, epsilon-gamma-box, epsilon-alpha2-beta1,"
+            description = "epsilon, epsilon-plus, epsilon-plus-flat, epsilon-gamma-box, epsilon-alpha2-beta1,"
                     + " epsilon-alpha2-beta1-flat, or none (only --rule entries) (default: ${DEFAULT-VALUE})")
     String composite;
 

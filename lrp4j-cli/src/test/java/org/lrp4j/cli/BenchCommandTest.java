@@ -35,4 +35,27 @@ class BenchCommandTest {
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--method must be");
     }
+
+    @Test
+    void helpNamesEveryFlagAndEveryPresetComposite() {
+        TrainEvaluateCommandTest.Run r = TrainEvaluateCommandTest.run("bench", "--help");
+        assertThat(r.exit()).isZero();
+        String help = r.out().replaceAll("\\s+", " ");
+        for (String flag : new String[] {"--model", "--method", "--batch", "--size", "--warmup", "--reps", "--threads",
+                "--json"}) {
+            assertThat(help).contains(flag);
+        }
+        for (String name : org.lrp4j.lrp.composites.Composites.NAMES) {
+            assertThat(help).as(name).containsPattern("(?<![\\w-])" + java.util.regex.Pattern.quote(name) + "(?![\\w-])");
+        }
+    }
+
+    @Test
+    void unknownCompositeIsOneLineNamingThePresets() {
+        TrainEvaluateCommandTest.Run r = TrainEvaluateCommandTest.run("bench", "--model", "cnn", "--method",
+                "lrp:epsilon-magic");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown composite 'epsilon-magic'").contains("epsilon-plus-flat")
+                .doesNotContain("\tat ");
+    }
 }

@@ -207,6 +207,19 @@ class LrpPropertiesTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2})
+    void epsilonPresetIsTheEpsilonRuleOnEveryConvAndGemm(long seed) {
+        Model m = randomNet(seed, true);
+        Tensor x = input(seed);
+        Tensor preset = explain(m, Composites.byName("epsilon", null, null), x, Targets.predicted(), OutputSeed.LOGIT)
+                .attribution();
+        Tensor byRule = explain(m, everywhere(new Epsilon()), x, Targets.predicted(), OutputSeed.LOGIT).attribution();
+        assertThat(preset.maxAbsDiff(byRule)).isZero();
+        Tensor plus = explain(m, Composites.epsilonPlus(), x, Targets.predicted(), OutputSeed.LOGIT).attribution();
+        assertThat(preset.maxAbsDiff(plus)).isPositive();
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2})
     void withoutThePerNodeReportTheHeatmapAndTotalsAreTheSame(long seed) {
         Model m = randomNet(seed, true);
         Tensor x = input(seed);

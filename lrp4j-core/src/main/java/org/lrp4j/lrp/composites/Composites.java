@@ -22,8 +22,8 @@ public final class Composites {
     private Composites() {
     }
 
-    public static final List<String> NAMES = List.of("epsilon-plus", "epsilon-plus-flat", "epsilon-gamma-box",
-            "epsilon-alpha2-beta1", "epsilon-alpha2-beta1-flat");
+    public static final List<String> NAMES = List.of("epsilon", "epsilon-plus", "epsilon-plus-flat",
+            "epsilon-gamma-box", "epsilon-alpha2-beta1", "epsilon-alpha2-beta1-flat");
 
     private static final String[] ACTIVATIONS = {"Relu", "LeakyRelu", "Tanh", "Sigmoid", "Clip", "Softmax", "LRN"};
     private static final String[] RESHAPES = {"Flatten", "Reshape", "Identity", "Dropout", "Transpose", "Squeeze",
@@ -42,6 +42,11 @@ public final class Composites {
                 .with(Selector.opType("AveragePool", "GlobalAveragePool"), new Norm())
                 .with(Selector.opType("MaxPool", "BatchNormalization", "Add", "Concat", "Pad", "Sub", "Mul", "Div",
                         "MatMul"), new Gradient());
+    }
+
+    /** Conv and Gemm: epsilon (what Captum's LRP applies to every layer by default). */
+    public static Composite epsilon() {
+        return structural().named("epsilon").with(Selector.opType("Conv", "Gemm"), new Epsilon());
     }
 
     /** Conv: zplus; Gemm: epsilon. */
@@ -82,6 +87,7 @@ public final class Composites {
      */
     public static Composite byName(String name, Tensor low, Tensor high) {
         return switch (name.toLowerCase(Locale.ROOT)) {
+            case "epsilon" -> epsilon();
             case "epsilon-plus" -> epsilonPlus();
             case "epsilon-plus-flat" -> epsilonPlusFlat();
             case "epsilon-gamma-box" -> {

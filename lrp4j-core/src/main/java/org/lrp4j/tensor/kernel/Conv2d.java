@@ -277,6 +277,14 @@ public final class Conv2d {
             }
         }
 
+        /**
+         * Whether positions [p0, p1) of a plane can be handled as shifted copies of the input plane: stride 1,
+         * as many output as input columns, and whole output rows.
+         */
+        boolean shiftedPlanes(int p0, int p1) {
+            return sh == 1 && sw == 1 && ow == w && p0 % ow == 0 && p1 % ow == 0;
+        }
+
         int blockCols() {
             return nb * pb;
         }
@@ -363,6 +371,10 @@ public final class Conv2d {
     /** One row segment of the column matrix: tap (ki, kj) of one input plane over positions [p0, p1). */
     private static void im2colRow(Geom g, float[] x, int plane, float[] col, int dst, int p0, int p1,
                                   int ki, int kj) {
+        if (g.shiftedPlanes(p0, p1)) {
+            im2colShifted(g, x, plane, col, dst, p0, p1, ki, kj);
+            return;
+        }
         int ow = g.ow;
         int sw = g.sw;
         int offW = kj * g.dw - g.pl;
@@ -436,6 +448,10 @@ public final class Conv2d {
 
     private static void col2imRow(Geom g, float[] col, int src, float[] gx, int plane, int p0, int p1,
                                   int ki, int kj) {
+        if (g.shiftedPlanes(p0, p1)) {
+            col2imShifted(g, col, src, gx, plane, p0, p1, ki, kj);
+            return;
+        }
         int ow = g.ow;
         int sw = g.sw;
         int offW = kj * g.dw - g.pl;
@@ -462,6 +478,70 @@ public final class Conv2d {
                 for (int o = lo; o < hi; o++) {
                     gx[dst + o * sw] += col[s + o];
                 }
+            }
+        }
+    }
+
+    // With stride 1 and as many output as input columns (a "same" convolution), output position q = oh * ow + o
+    // of tap (ki, kj) reads input element q + shift of the plane, shift = (ki * dh - pt) * w + (kj * dw - pl): a
+    // tap's column row is the input plane shifted, except for the positions whose input column lies in the
+    // padding (they would wrap to the neighbouring row). So a tap is one contiguous copy or add over whole rows,
+    // plus a fix-up of the few wrapped columns, instead of one short copy per row.
+
+    /**
+     * The run of tap (ki, kj) over positions [p0, p1): input element q + shift for position q; [qa, qb) the
+     * positions whose input row exists (whole rows), [ca, cb) the part of it whose shifted index stays inside
+     * the plane; offW the tap's column offset.
+     */
+    private record ShiftedRun(int shift, int offW, int qa, int qb, int ca, int cb) {
+        static ShiftedRun of(Geom g, int p0, int p1, int ki, int kj) {
+            int offW = kj * g.dw - g.pl;
+            int shift = (ki * g.dh - g.pt) * g.w + offW;
+            int qa = Math.max(p0, Math.max(0, g.pt - ki * g.dh) * g.ow);
+            int qb = Math.max(qa, Math.min(p1, Math.max(0, Math.min(g.oh, g.h + g.pt - ki * g.dh)) * g.ow));
+            int ca = Math.min(qb, Math.max(qa, -shift));
+            int cb = Math.max(ca, Math.min(qb, g.h * g.w - shift));
+            return new ShiftedRun(shift, offW, qa, qb, ca, cb);
+        }
+    }
+
+    /** im2colRow for {@link Geom#shiftedPlanes}: rows [p0, p1) of one tap as one shifted copy. */
+    private static void im2colShifted(Geom g, float[] x, int plane, float[] col, int dst, int p0, int p1, int ki,
+                                      int kj) {
+        ShiftedRun r = ShiftedRun.of(g, p0, p1, ki, kj);
+        // the copy stays inside the plane; what it leaves out lies in the padding and is zeroed
+        zero(col, dst, dst + r.ca - p0);
+        if (r.cb > r.ca) {
+            System.arraycopy(x, plane + r.ca + r.shift, col, dst + r.ca - p0, r.cb - r.ca);
+        }
+        zero(col, dst + r.cb - p0, dst + p1 - p0);
+        zeroWrapped(g, col, dst - p0, r.qa, r.qb, r.offW);
+    }
+
+    /** col2imRow for {@link Geom#shiftedPlanes}: rows [p0, p1) of one tap added as one shifted run. */
+    private static void col2imShifted(Geom g, float[] col, int src, float[] gx, int plane, int p0, int p1, int ki,
+                                      int kj) {
+        ShiftedRun r = ShiftedRun.of(g, p0, p1, ki, kj);
+        // the column block is scratch: zeroing the wrapped entries makes the run add nothing there
+        zeroWrapped(g, col, src - p0, r.qa, r.qb, r.offW);
+        int d = plane + r.shift;
+        int sOff = src - p0;
+        for (int q = r.ca; q < r.cb; q++) {
+            gx[d + q] += col[sOff + q];
+        }
+    }
+
+    /** Zeros a[base + q] for the positions q in [qa, qb) (whole rows) whose input column offW + o is padding. */
+    private static void zeroWrapped(Geom g, float[] a, int base, int qa, int qb, int offW) {
+        int ow = g.ow;
+        int left = Math.min(ow, Math.max(0, -offW));
+        int right = Math.max(left, Math.min(ow, g.w - offW));
+        for (int row = qa; row < qb; row += ow) {
+            for (int o = 0; o < left; o++) {
+                a[base + row + o] = 0f;
+            }
+            for (int o = right; o < ow; o++) {
+                a[base + row + o] = 0f;
             }
         }
     }

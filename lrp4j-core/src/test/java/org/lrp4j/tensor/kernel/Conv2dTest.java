@@ -66,6 +66,14 @@ class Conv2dTest {
         base.add(new Case(seed++, 2, 6, 33, 7, 3, 3, 2, spec(2, 1, 1, 0, 2, 1, 2, 1, 3), 0));
         // taps that fall entirely into the right padding of the last plane (no input column at all)
         base.add(new Case(seed++, 2, 1, 3, 1, 2, 1, 3, spec(1, 1, 0, 0, 0, 2, 1, 1, 1), 0));
+        // stride 1 with as many output as input columns: taps handled as shifted planes (dilated, asymmetric
+        // padding, taps reaching past both edges, one-row and one-column kernels)
+        base.add(new Case(seed++, 3, 2, 9, 8, 3, 3, 3, spec(1, 1, 2, 2, 2, 2, 2, 2, 1), 0));
+        base.add(new Case(seed++, 2, 3, 6, 7, 2, 3, 3, spec(1, 1, 0, 0, 2, 2, 1, 1, 1), 0));
+        base.add(new Case(seed++, 2, 2, 5, 6, 3, 3, 3, spec(1, 1, 2, 2, 0, 0, 1, 1, 1), 0));
+        base.add(new Case(seed++, 4, 3, 4, 9, 2, 1, 5, spec(1, 1, 0, 2, 0, 2, 1, 1, 1), 0));
+        base.add(new Case(seed++, 2, 2, 9, 4, 3, 5, 1, spec(1, 1, 2, 0, 2, 0, 1, 1, 1), 0));
+        base.add(new Case(seed++, 2, 2, 3, 2, 2, 7, 5, spec(1, 1, 3, 2, 3, 2, 1, 1, 1), 0));
         List<Arguments> out = new ArrayList<>();
         for (Case c : base) {
             for (int t = 1; t <= 2; t++) {
