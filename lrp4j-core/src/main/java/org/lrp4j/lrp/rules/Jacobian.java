@@ -26,6 +26,7 @@ import org.lrp4j.layers.Reshape;
 import org.lrp4j.layers.Sigmoid;
 import org.lrp4j.layers.Tanh;
 import org.lrp4j.tensor.Tensor;
+import org.lrp4j.tensor.kernel.Pooling;
 import org.lrp4j.tensor.Tensor.UnaryOp;
 
 /**
@@ -61,6 +62,11 @@ final class Jacobian {
             return List.of(Ops.mul(v, Variable.constant(y.mul(y.neg().add(1f)))));
         }
         if (layer instanceof MaxPool2d m) {
+            if (!GradMode.isEnabled() || !v.requiresGrad()) {
+                // nothing to differentiate: route by the pooled values, no argmax pass
+                return List.of(Variable.constant(Pooling.maxPoolRoute(x.value(), output.value(), v.value(),
+                        m.spec())));
+            }
             return List.of(Ops.maxUnpool2d(v, Ops.maxPoolArgmax(x.value(), m.spec()), x.shape()));
         }
         if (layer instanceof AvgPool2d a) {

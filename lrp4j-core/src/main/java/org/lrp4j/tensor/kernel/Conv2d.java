@@ -471,8 +471,8 @@ public final class Conv2d {
             int s = src + oh * ow - p0;
             int dst = plane + ih * g.w + offW;
             if (sw == 1) {
-                for (int o = lo; o < hi; o++) {
-                    gx[dst + o] += col[s + o];
+                if (hi > lo) {
+                    AddKernel.BEST.add(gx, dst + lo, col, s + lo, hi - lo);
                 }
             } else {
                 for (int o = lo; o < hi; o++) {
@@ -524,10 +524,8 @@ public final class Conv2d {
         ShiftedRun r = ShiftedRun.of(g, p0, p1, ki, kj);
         // the column block is scratch: zeroing the wrapped entries makes the run add nothing there
         zeroWrapped(g, col, src - p0, r.qa, r.qb, r.offW);
-        int d = plane + r.shift;
-        int sOff = src - p0;
-        for (int q = r.ca; q < r.cb; q++) {
-            gx[d + q] += col[sOff + q];
+        if (r.cb > r.ca) {
+            AddKernel.BEST.add(gx, plane + r.shift + r.ca, col, src - p0 + r.ca, r.cb - r.ca);
         }
     }
 

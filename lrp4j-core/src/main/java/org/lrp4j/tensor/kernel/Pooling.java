@@ -162,6 +162,60 @@ public final class Pooling {
         }
     }
 
+    /**
+     * The same as {@code maxPoolBackward(r, maxPool(x, spec).argmax(), x.shape())}, given the pooled values
+     * {@code y} of x: each value of r goes to the first element of its window that equals the window's maximum
+     * (the first NaN when the maximum is NaN). For 2x2 windows this finds the winner in the same pass that writes
+     * the result, without the argmax and value arrays a separate max pooling would write.
+     */
+    public static Tensor maxPoolRoute(Tensor x, Tensor y, Tensor r, Pool2dSpec spec) {
+        Shape os = spec.outputShape("maxPool route", x.shape());
+        if (!y.shape().equals(os) || !r.shape().equals(os)) {
+            throw new TensorShapeException("maxPool route: pooled values " + y.shape() + " and relevance "
+                    + r.shape() + " must both have the pooled shape " + os + " of input " + x.shape());
+        }
+        int h = x.dim(2);
+        int w = x.dim(3);
+        int oh = os.dim(2);
+        int ow = os.dim(3);
+        if (!twoByTwo(spec, h, w, oh, ow)) {
+            return maxPoolBackward(r, maxPool(x, spec).argmax(), x.shape());
+        }
+        int planes = os.dim(0) * os.dim(1);
+        float[] xd = x.data();
+        int xo = x.offset();
+        float[] yd = y.data();
+        int yo = y.offset();
+        float[] rd = r.data();
+        int ro = r.offset();
+        float[] gx = new float[x.size()];
+        Parallel.range(planes, grain(h * w), (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                int inBase = t * h * w;
+                int outBase = t * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    int r0 = inBase + 2 * i * w;
+                    int ob = outBase + i * ow;
+                    for (int j = 0; j < ow; j++) {
+                        int idx = r0 + 2 * j;
+                        int p = xo + idx;
+                        float m = yd[yo + ob + j];
+                        float a = xd[p];
+                        float b = xd[p + 1];
+                        float c = xd[p + w];
+                        boolean nan = m != m;
+                        // first of a, b, c, d that is the maximum (or, for a NaN maximum, a NaN)
+                        int k = (a == m || nan && a != a) ? idx
+                                : (b == m || nan && b != b) ? idx + 1
+                                : (c == m || nan && c != c) ? idx + w : idx + w + 1;
+                        gx[k] = rd[ro + ob + j];
+                    }
+                }
+            }
+        });
+        return Tensor.wrap(gx, x.shape());
+    }
+
     /** Routes each output gradient to its argmax; {@code argmax} as returned by {@link #maxPool}. */
     public static Tensor maxPoolBackward(Tensor gy, int[] argmax, Shape inputShape) {
         String op = "maxPool backward";

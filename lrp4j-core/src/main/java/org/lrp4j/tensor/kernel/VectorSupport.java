@@ -18,4 +18,8 @@ public final class VectorSupport {
     static GemmKernel vectorGemm() {
         return new VectorSgemm();
     }
+
+    static AddKernel vectorAdd() {
+        return new VectorAdd();
+    }
 }

@@ -296,6 +296,35 @@ class PoolingTest {
         assertThat(r3.output().getFlat(0)).isNaN();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void routingByPooledValuesEqualsRoutingByArgmax(Case k) {
+        SplittableRandom rng = new SplittableRandom(k.seed + 5);
+        Shape os = k.spec.outputShape(k.inShape());
+        for (boolean coarse : new boolean[] {false, true}) {
+            Tensor x = random(rng, k.inShape(), coarse);
+            Tensor r = random(rng, os, false);
+            Tensor expected = Parallel.withThreads(k.threads, () -> Pooling.maxPoolBackward(r,
+                    Pooling.maxPool(x, k.spec).argmax(), x.shape()));
+            Tensor y = Parallel.withThreads(k.threads, () -> Pooling.maxPoolValues(x, k.spec));
+            Tensor routed = Parallel.withThreads(k.threads, () -> Pooling.maxPoolRoute(x, y, r, k.spec));
+            assertThat(routed.maxAbsDiff(expected)).as("%s coarse=%s", k, coarse).isZero();
+        }
+    }
+
+    @Test
+    void routingByPooledValuesPicksTheFirstMaximumOrNaN() {
+        float nan = Float.NaN;
+        Tensor x = Tensor.of(new float[] {0, 4, 4, 1, /**/ -0f, 0f, 0f, -0f, /**/ 1, nan, 2, nan, /**/ 3, 3, 3, 3},
+                1, 4, 2, 2);
+        Tensor y = Pooling.maxPoolValues(x, Pool2dSpec.of(2, 2, 0));
+        Tensor r = Tensor.of(new float[] {10, 20, 30, 40}, 1, 4, 1, 1);
+        Tensor g = Pooling.maxPoolRoute(x, y, r, Pool2dSpec.of(2, 2, 0));
+        assertThat(g.data()).containsExactly(0, 10, 0, 0, /**/ 20, 0, 0, 0, /**/ 0, 30, 0, 0, /**/ 40, 0, 0, 0);
+        assertThatThrownBy(() -> Pooling.maxPoolRoute(x, r.reshape(4, 1, 1, 1), r, Pool2dSpec.of(2, 2, 0)))
+                .isInstanceOf(TensorShapeException.class).hasMessageContaining("maxPool route");
+    }
+
     @Test
     void maxPool2x2FastPathTiesPickFirst() {
         Tensor x = Tensor.full(1f, 1, 2, 4, 4);
