@@ -39,10 +39,10 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         // units with z > 0 take the positive form, z < 0 the negative one, z = 0 pass nothing
         Tensor z = c.output().value();
         Variable rp = Ops.mul(c.relevance(), Variable.constant(z.unary(Tensor.UnaryOp.STEP)));
-        Variable rn = Ops.mul(c.relevance(), Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP)));
-        if (Terms.vanishes(rn)) {
+        if (Terms.noRelevanceWhereNegative(c.relevance(), z)) {
             return positiveUnitsOnly(a, c, x, xp, xn, u, bu, v, rp);
         }
+        Variable rn = Ops.mul(c.relevance(), Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP)));
         String key = "gamma" + gamma + zeroBias;
         Variable[] pn = Terms.forwardPair(a, c, key, xp, u, bu, v, bv);
         Variable p = Terms.plus(pn[0], Terms.forward(a, xn, v, null));

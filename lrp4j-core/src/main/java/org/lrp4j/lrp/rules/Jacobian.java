@@ -63,9 +63,8 @@ final class Jacobian {
         }
         if (layer instanceof MaxPool2d m) {
             if (!GradMode.isEnabled() || !v.requiresGrad()) {
-                // nothing to differentiate: route by the pooled values, no argmax pass
-                return List.of(Variable.constant(Pooling.maxPoolRoute(x.value(), output.value(), v.value(),
-                        m.spec())));
+                // nothing to differentiate: find each winner while routing, no argmax array
+                return List.of(Variable.constant(Pooling.maxPoolRoute(x.value(), v.value(), m.spec())));
             }
             return List.of(Ops.maxUnpool2d(v, Ops.maxPoolArgmax(x.value(), m.spec()), x.shape()));
         }

@@ -50,12 +50,34 @@ final class Terms {
     }
 
     /**
-     * Whether a term is zero everywhere and no gradient is recorded through it (a recorded term must stay in the
-     * graph: its derivative is not zero). NaN counts as non-zero, so it is never skipped.
+     * Whether no relevance arrives at units with z &lt; 0 (R = 0 wherever z &lt; 0; a NaN counts as relevance) and
+     * no gradient is recorded through R: then terms for those units carry only zeros and can be skipped. A
+     * recorded R must keep them, as their derivative is not zero. One pass, nothing allocated.
      */
-    static boolean vanishes(Variable v) {
-        boolean recorded = GradMode.isEnabled() && v.requiresGrad();
-        return !recorded && v.value().unary(Tensor.UnaryOp.ABS).max().item() == 0f;
+    static boolean noRelevanceWhereNegative(Variable relevance, Tensor z) {
+        if (GradMode.isEnabled() && relevance.requiresGrad()) {
+            return false;
+        }
+        Tensor r = relevance.value();
+        if (!r.shape().equals(z.shape())) {
+            return false;
+        }
+        float[] rd = r.data();
+        int ro = r.offset();
+        float[] zd = z.data();
+        int zo = z.offset();
+        int n = r.size();
+        boolean[] found = new boolean[1];
+        org.lrp4j.tensor.kernel.Parallel.range(n, 1 << 16, (from, to) -> {
+            boolean any = false;
+            for (int i = from; i < to; i++) {
+                any |= zd[zo + i] < 0f & rd[ro + i] != 0f;
+            }
+            if (any) {
+                found[0] = true;
+            }
+        });
+        return !found[0];
     }
 
     /** f(x; w, b), or null when x is absent. */
@@ -126,6 +148,31 @@ final class Terms {
         }
         Variable w = stacked(a, c, key, w1, null, w2, null)[0];
         return a.transpose(Ops.concat(1, s1, s2), w, inputShape);
+    }
+
+    /**
+     * transpose(s; w_k) for each weight w_k. With {@link #stackable} weights, one transposed pass: the weights
+     * stacked along the inputs (kept in the plan under {@code key}) map s to all the results at once, which reads
+     * s and runs the GEMM once instead of once per weight.
+     */
+    static Variable[] transposeEach(Affine a, RuleContext c, String key, Variable s, Shape inputShape,
+                                    Variable... weights) {
+        Variable[] out = new Variable[weights.length];
+        if (!stackable(a)) {
+            for (int k = 0; k < weights.length; k++) {
+                out[k] = a.transpose(s, weights[k], inputShape);
+            }
+            return out;
+        }
+        Variable w = c.derived(key + "/inputs", () -> Ops.concat(1, weights));
+        int[] dims = inputShape.toArray();
+        int per = dims[1];
+        dims[1] = per * weights.length;
+        Variable all = a.transpose(s, w, Shape.of(dims));
+        for (int k = 0; k < weights.length; k++) {
+            out[k] = Ops.narrow(all, 1, k * per, per);
+        }
+        return out;
     }
 
     static Variable ones(Shape s) {

@@ -26,14 +26,15 @@ public record ZBox(Tensor low, Tensor high, float epsilon) implements Rule {
         Variable w = a.weight();
         Variable wp = c.derived("w+", () -> Ops.positive(w));
         Variable wn = c.derived("w-", () -> Ops.negative(w));
-        Variable lowTerm = perImage(low, x) ? boundTerm(a, low, x, wp)
-                : c.derived("zbox-low" + x.shape(), () -> boundTerm(a, low, x, wp));
-        Variable highTerm = perImage(high, x) ? boundTerm(a, high, x, wn)
-                : c.derived("zbox-high" + x.shape(), () -> boundTerm(a, high, x, wn));
-        Variable z = Ops.sub(Ops.sub(a.forward(x, w, null), lowTerm), highTerm);
+        // f(low; w+) + f(high; w-): without a batch axis in the bounds the same for every image, so kept in the plan
+        Variable bounds = perImage(low, x) || perImage(high, x)
+                ? Ops.add(boundTerm(a, low, x, wp), boundTerm(a, high, x, wn))
+                : c.derived("zbox-bounds" + x.shape(), () -> Ops.add(boundTerm(a, low, x, wp),
+                        boundTerm(a, high, x, wn)));
+        Variable z = Ops.sub(a.forward(x, w, null), bounds);
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
-        Variable r = Ops.sub(Ops.sub(Ops.mul(x, a.transpose(s, w, x.shape())), Ops.mul(l, a.transpose(s, wp, x.shape()))),
-                Ops.mul(h, a.transpose(s, wn, x.shape())));
+        Variable[] t = Terms.transposeEach(a, c, "zbox", s, x.shape(), w, wp, wn);
+        Variable r = Ops.sub(Ops.sub(Ops.mul(x, t[0]), Ops.mul(l, t[1])), Ops.mul(h, t[2]));
         return Terms.single(r);
     }
 

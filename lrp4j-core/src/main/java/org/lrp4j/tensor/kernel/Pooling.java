@@ -141,38 +141,24 @@ public final class Pooling {
             for (int j = 0; j < ow; j++) {
                 int idx = r0 + 2 * j;
                 int p = xo + idx;
-                float a = x[p];
-                float b = x[p + 1];
-                float c = x[p + w];
-                float d = x[p + w + 1];
-                float m1 = Math.max(a, b);
-                float m2 = Math.max(c, d);
-                int i1 = b > a ? idx + 1 : idx;
-                int i2 = d > c ? idx + w + 1 : idx + w;
-                if (m1 != m1 || m2 != m2) {
-                    // rare: a NaN wins, the first one
-                    i1 = a != a ? idx : (b != b ? idx + 1 : i1);
-                    i2 = c != c ? idx + w : (d != d ? idx + w + 1 : i2);
-                }
-                boolean second = m2 > m1 || (m2 != m2 && m1 == m1);
                 // the value without a float select (a branch on random data); Math.max also propagates NaN
-                out[ob + j] = Math.max(m1, m2);
-                arg[ob + j] = second ? i2 : i1;
+                out[ob + j] = Math.max(Math.max(x[p], x[p + 1]), Math.max(x[p + w], x[p + w + 1]));
+                arg[ob + j] = winner2x2(x, xo, idx, w);
             }
         }
     }
 
     /**
-     * The same as {@code maxPoolBackward(r, maxPool(x, spec).argmax(), x.shape())}, given the pooled values
-     * {@code y} of x: each value of r goes to the first element of its window that equals the window's maximum
-     * (the first NaN when the maximum is NaN). For 2x2 windows this finds the winner in the same pass that writes
-     * the result, without the argmax and value arrays a separate max pooling would write.
+     * The same as {@code maxPoolBackward(r, maxPool(x, spec).argmax(), x.shape())}: each value of r goes to the
+     * first maximum of its window (the first NaN if there is one), without the pooled values. The winners go to an
+     * int array first and are scattered after: storing into a float array inside the winner loop made it 2.5
+     * times slower (the JIT then assumes the stores may alias the input and stops unrolling).
      */
-    public static Tensor maxPoolRoute(Tensor x, Tensor y, Tensor r, Pool2dSpec spec) {
+    public static Tensor maxPoolRoute(Tensor x, Tensor r, Pool2dSpec spec) {
         Shape os = spec.outputShape("maxPool route", x.shape());
-        if (!y.shape().equals(os) || !r.shape().equals(os)) {
-            throw new TensorShapeException("maxPool route: pooled values " + y.shape() + " and relevance "
-                    + r.shape() + " must both have the pooled shape " + os + " of input " + x.shape());
+        if (!r.shape().equals(os)) {
+            throw new TensorShapeException("maxPool route: relevance " + r.shape() + " must have the pooled shape "
+                    + os + " of input " + x.shape());
         }
         int h = x.dim(2);
         int w = x.dim(3);
@@ -184,11 +170,7 @@ public final class Pooling {
         int planes = os.dim(0) * os.dim(1);
         float[] xd = x.data();
         int xo = x.offset();
-        float[] yd = y.data();
-        int yo = y.offset();
-        float[] rd = r.data();
-        int ro = r.offset();
-        float[] gx = new float[x.size()];
+        int[] arg = new int[os.size()];
         Parallel.range(planes, grain(h * w), (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
                 int inBase = t * h * w;
@@ -197,23 +179,35 @@ public final class Pooling {
                     int r0 = inBase + 2 * i * w;
                     int ob = outBase + i * ow;
                     for (int j = 0; j < ow; j++) {
-                        int idx = r0 + 2 * j;
-                        int p = xo + idx;
-                        float m = yd[yo + ob + j];
-                        float a = xd[p];
-                        float b = xd[p + 1];
-                        float c = xd[p + w];
-                        boolean nan = m != m;
-                        // first of a, b, c, d that is the maximum (or, for a NaN maximum, a NaN)
-                        int k = (a == m || nan && a != a) ? idx
-                                : (b == m || nan && b != b) ? idx + 1
-                                : (c == m || nan && c != c) ? idx + w : idx + w + 1;
-                        gx[k] = rd[ro + ob + j];
+                        arg[ob + j] = winner2x2(xd, xo, r0 + 2 * j, w);
                     }
                 }
             }
         });
-        return Tensor.wrap(gx, x.shape());
+        return maxPoolBackward(r, arg, x.shape());
+    }
+
+    /**
+     * The index (relative to {@code xo}) of the first maximum, or first NaN, of the 2x2 window at {@code idx}:
+     * selects without data-dependent branches, which on real activations are a coin toss.
+     */
+    private static int winner2x2(float[] x, int xo, int idx, int w) {
+        int p = xo + idx;
+        float a = x[p];
+        float b = x[p + 1];
+        float c = x[p + w];
+        float d = x[p + w + 1];
+        float m1 = Math.max(a, b);
+        float m2 = Math.max(c, d);
+        int i1 = b > a ? idx + 1 : idx;
+        int i2 = d > c ? idx + w + 1 : idx + w;
+        if (m1 != m1 || m2 != m2) {
+            // rare: a NaN wins, the first one
+            i1 = a != a ? idx : (b != b ? idx + 1 : i1);
+            i2 = c != c ? idx + w : (d != d ? idx + w + 1 : i2);
+        }
+        boolean second = m2 > m1 || (m2 != m2 && m1 == m1);
+        return second ? i2 : i1;
     }
 
     /** Routes each output gradient to its argmax; {@code argmax} as returned by {@link #maxPool}. */
