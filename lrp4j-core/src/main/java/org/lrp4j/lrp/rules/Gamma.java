@@ -38,10 +38,11 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable bv = b == null ? null : Ops.add(b, Ops.mul(Ops.negative(b), gamma));
         // units with z > 0 take the positive form, z < 0 the negative one, z = 0 pass nothing
         Tensor z = c.output().value();
-        Variable rp = Ops.mul(c.relevance(), Variable.constant(z.unary(Tensor.UnaryOp.STEP)));
-        if (Terms.noRelevanceWhereNegative(c.relevance(), z)) {
-            return positiveUnitsOnly(a, c, x, xp, xn, u, bu, v, rp);
+        Variable positiveOnly = Terms.positiveUnitsRelevance(c.relevance(), z);
+        if (positiveOnly != null) {
+            return positiveUnitsOnly(a, c, x, xp, xn, u, bu, v, positiveOnly);
         }
+        Variable rp = Ops.mul(c.relevance(), Variable.constant(z.unary(Tensor.UnaryOp.STEP)));
         Variable rn = Ops.mul(c.relevance(), Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP)));
         String key = "gamma" + gamma + zeroBias;
         Variable[] pn = Terms.forwardPair(a, c, key, xp, u, bu, v, bv);

@@ -50,34 +50,35 @@ final class Terms {
     }
 
     /**
-     * Whether no relevance arrives at units with z &lt; 0 (R = 0 wherever z &lt; 0; a NaN counts as relevance) and
-     * no gradient is recorded through R: then terms for those units carry only zeros and can be skipped. A
-     * recorded R must keep them, as their derivative is not zero. One pass, nothing allocated.
+     * R * step(z), the relevance of the units with z &gt; 0, when no relevance arrives at units with z &lt; 0
+     * (R = 0 wherever z &lt; 0; a NaN counts as relevance) and no gradient is recorded through R; otherwise null.
+     * Then terms for the units with z &lt; 0 carry only zeros and can be skipped (a recorded R must keep them, as
+     * their derivative is not zero). One pass for the check and the product.
      */
-    static boolean noRelevanceWhereNegative(Variable relevance, Tensor z) {
-        if (GradMode.isEnabled() && relevance.requiresGrad()) {
-            return false;
-        }
+    static Variable positiveUnitsRelevance(Variable relevance, Tensor z) {
         Tensor r = relevance.value();
-        if (!r.shape().equals(z.shape())) {
-            return false;
+        if ((GradMode.isEnabled() && relevance.requiresGrad()) || !r.shape().equals(z.shape())) {
+            return null;
         }
         float[] rd = r.data();
         int ro = r.offset();
         float[] zd = z.data();
         int zo = z.offset();
-        int n = r.size();
-        boolean[] found = new boolean[1];
-        org.lrp4j.tensor.kernel.Parallel.range(n, 1 << 16, (from, to) -> {
+        float[] out = new float[r.size()];
+        boolean[] reached = new boolean[1];
+        org.lrp4j.tensor.kernel.Parallel.range(out.length, 1 << 15, (from, to) -> {
             boolean any = false;
             for (int i = from; i < to; i++) {
-                any |= zd[zo + i] < 0f & rd[ro + i] != 0f;
+                float zi = zd[zo + i];
+                float ri = rd[ro + i];
+                any |= zi < 0f & ri != 0f;
+                out[i] = ri * (zi > 0f ? 1f : 0f);
             }
             if (any) {
-                found[0] = true;
+                reached[0] = true;
             }
         });
-        return !found[0];
+        return reached[0] ? null : Variable.constant(Tensor.wrap(out, r.shape()));
     }
 
     /** f(x; w, b), or null when x is absent. */
