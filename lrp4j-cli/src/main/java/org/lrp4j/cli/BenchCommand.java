@@ -31,7 +31,9 @@ import picocli.CommandLine.Option;
 /** {@code lrp4j bench}: seconds per call of forward, gradient or LRP on a built-in architecture or a model file. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Time forward, gradient or LRP on a built-in architecture (random seeded weights) or a model file.",
-                "Effective GFLOP/s counts the forward pass's multiply-adds (x2) per image, whatever the method."})
+                "Effective GFLOP/s counts the forward pass's multiply-adds (x2) per image, whatever the method.",
+                "For gradient and LRP, the forward pass is timed too, alternating call by call with the method, and",
+                "the ratio of the two medians is printed (alternating keeps drifting machine speed out of it)."})
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true,
@@ -85,20 +87,22 @@ final class BenchCommand implements Callable<Integer> {
         System.arraycopy(sample.toArray(), 0, dims, 1, sample.rank());
         Tensor x = Tensor.randn(new SplittableRandom(1), 1f, dims);
         Supplier<Object> call = callFor(m, x, sample.dim(0));
+        Supplier<Object> forward = method.equals("forward") ? null : () -> m.predict(x);
         long flops = Flops.perSample(m, sample) * batch;
-        Supplier<double[]> run = () -> measure(call);
-        double[] seconds = threads == null ? run.get() : Parallel.withThreads(threads, run);
+        Supplier<double[][]> run = () -> measure(call, forward);
+        double[][] seconds = threads == null ? run.get() : Parallel.withThreads(threads, run);
         long peak = peakHeapAfter();
-        double[] sorted = seconds.clone();
-        Arrays.sort(sorted);
+        double[] sorted = sorted(seconds[0]);
         double median = sorted[sorted.length / 2];
+        double forwardMedian = forward == null ? median : sorted(seconds[1])[reps / 2];
         int usedThreads = threads == null ? Parallel.threads() : threads;
         if (json) {
             System.out.printf(Locale.ROOT, "{\"model\":\"%s\",\"method\":\"%s\",\"batch\":%d,\"threads\":%d,"
                             + "\"min_s\":%.6f,\"median_s\":%.6f,\"max_s\":%.6f,\"images_per_s\":%.3f,"
-                            + "\"gflops_per_s\":%.2f,\"peak_heap_mb\":%.1f,\"java\":\"%s\"}%n", model, method, batch,
+                            + "\"gflops_per_s\":%.2f,\"forward_median_s\":%.6f,\"over_forward\":%.3f,"
+                            + "\"peak_heap_mb\":%.1f,\"java\":\"%s\"}%n", model, method, batch,
                     usedThreads, sorted[0], median, sorted[sorted.length - 1], batch / median, flops / median / 1e9,
-                    peak / 1048576.0, System.getProperty("java.version"));
+                    forwardMedian, median / forwardMedian, peak / 1048576.0, System.getProperty("java.version"));
         } else {
             System.out.printf(Locale.ROOT, "%s %s batch %d, %d thread(s), %d reps after %d warm-up%n", model, method,
                     batch, usedThreads, reps, warmup);
@@ -106,24 +110,46 @@ final class BenchCommand implements Callable<Integer> {
                     sorted[sorted.length - 1]);
             System.out.printf(Locale.ROOT, "  %.2f images/s, %.1f effective GFLOP/s (forward %.4g GFLOP per image)%n",
                     batch / median, flops / median / 1e9, flops / 1e9 / batch);
+            if (forward != null) {
+                System.out.printf(Locale.ROOT, "  %.2f x the forward pass (forward median %.4f s, timed alternately)%n",
+                        median / forwardMedian, forwardMedian);
+            }
             System.out.printf(Locale.ROOT, "  peak heap %.0f MB (max heap %.0f MB)%n", peak / 1048576.0,
                     Runtime.getRuntime().maxMemory() / 1048576.0);
         }
         return 0;
     }
 
-    private double[] measure(Supplier<Object> call) {
+    /** Seconds per call of {@code call} and, when given, of {@code forward} timed in alternation with it. */
+    private double[][] measure(Supplier<Object> call, Supplier<Object> forward) {
         for (int i = 0; i < warmup; i++) {
             call.get();
+            if (forward != null) {
+                forward.get();
+            }
         }
         System.gc();
         resetPeaks();
         double[] s = new double[reps];
+        double[] f = new double[forward == null ? 0 : reps];
         for (int i = 0; i < reps; i++) {
-            long t0 = System.nanoTime();
-            call.get();
-            s[i] = (System.nanoTime() - t0) / 1e9;
+            s[i] = seconds(call);
+            if (forward != null) {
+                f[i] = seconds(forward);
+            }
         }
+        return new double[][] {s, f};
+    }
+
+    private static double seconds(Supplier<Object> call) {
+        long t0 = System.nanoTime();
+        call.get();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double[] sorted(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
         return s;
     }
 

@@ -13,7 +13,10 @@ class BenchCommandTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().trim()).startsWith("{").endsWith("}").contains("\"model\":\"small-cnn\"")
                 .contains("\"threads\":1").contains("\"median_s\":").contains("\"gflops_per_s\":")
-                .contains("\"peak_heap_mb\":");
+                .contains("\"peak_heap_mb\":").contains("\"forward_median_s\":");
+        double ratio = Double.parseDouble(r.out().replaceAll(".*\"over_forward\":([0-9.]+).*\\s*", "$1"));
+        // the LRP call includes a forward pass of its own
+        assertThat(ratio).isGreaterThan(1.0);
     }
 
     @Test
@@ -23,6 +26,11 @@ class BenchCommandTest {
                     "--warmup", "1", "--reps", "1", "--method", method);
             assertThat(r.exit()).as(r.err()).isZero();
             assertThat(r.out()).contains("seconds per call").contains("images/s").contains("peak heap");
+            if (method.equals("gradient")) {
+                assertThat(r.out()).containsPattern("[0-9.]+ x the forward pass \\(forward median [0-9.]+ s");
+            } else {
+                assertThat(r.out()).doesNotContain("x the forward pass");
+            }
         }
     }
 

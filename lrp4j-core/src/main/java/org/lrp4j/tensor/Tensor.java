@@ -603,26 +603,57 @@ public final class Tensor {
         }
         int[] sa = broadcastStrides(shape, s);
         int[] sb = broadcastStrides(o.shape, s);
-        int inner = s.dim(r - 1);
-        int outer = s.size() / inner;
-        int[] idx = new int[r];
-        int ia = offset;
-        int ib = o.offset;
-        for (int row = 0; row < outer; row++) {
-            binaryLoop(op, data, ia, sa[r - 1], o.data, ib, sb[r - 1], out, row * inner, inner);
-            // advance the multi-index over the outer axes
-            for (int ax = r - 2; ax >= 0; ax--) {
-                idx[ax]++;
-                ia += sa[ax];
-                ib += sb[ax];
-                if (idx[ax] < s.dim(ax)) {
-                    break;
-                }
-                ia -= sa[ax] * idx[ax];
-                ib -= sb[ax] * idx[ax];
-                idx[ax] = 0;
+        // Adjacent axes that both operands step through as one (e.g. [N,C,H,W] against [1,C,H,W]) are merged, so
+        // the inner loop runs over whole contiguous runs instead of one row of the last axis at a time.
+        int[] dims = s.toArray();
+        int m = 0;
+        for (int ax = 1; ax < r; ax++) {
+            if (dims[ax] == 1) {
+                continue;
+            }
+            if (dims[m] == 1 || sa[m] == sa[ax] * dims[ax] && sb[m] == sb[ax] * dims[ax]) {
+                dims[m] *= dims[ax];
+                sa[m] = sa[ax];
+                sb[m] = sb[ax];
+            } else {
+                m++;
+                dims[m] = dims[ax];
+                sa[m] = sa[ax];
+                sb[m] = sb[ax];
             }
         }
+        int rank = m + 1;
+        int inner = dims[rank - 1];
+        int outer = s.size() / inner;
+        int innerA = sa[rank - 1];
+        int innerB = sb[rank - 1];
+        Parallel.range(outer, Math.max(1, PARALLEL_GRAIN / inner), (from, to) -> {
+            int ia = offset;
+            int ib = o.offset;
+            int[] idx = new int[rank];
+            int rest = from;
+            for (int ax = rank - 2; ax >= 0; ax--) {
+                idx[ax] = rest % dims[ax];
+                rest /= dims[ax];
+                ia += idx[ax] * sa[ax];
+                ib += idx[ax] * sb[ax];
+            }
+            for (int row = from; row < to; row++) {
+                binaryLoop(op, data, ia, innerA, o.data, ib, innerB, out, row * inner, inner);
+                // advance the multi-index over the outer axes
+                for (int ax = rank - 2; ax >= 0; ax--) {
+                    idx[ax]++;
+                    ia += sa[ax];
+                    ib += sb[ax];
+                    if (idx[ax] < dims[ax]) {
+                        break;
+                    }
+                    ia -= sa[ax] * idx[ax];
+                    ib -= sb[ax] * idx[ax];
+                    idx[ax] = 0;
+                }
+            }
+        });
         return new Tensor(out, 0, s);
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.lrp4j.tensor.Tensor.BinaryOp;
 import org.lrp4j.tensor.Tensor.UnaryOp;
 
@@ -175,6 +176,17 @@ class TensorTest {
         Tensor t = Tensor.wrap(big, bd).select(j);
         assertThat(t.dims()).containsExactly(dims);
         return t;
+    }
+
+    /** op(a, b) with NumPy broadcasting, element by element from the index arithmetic. */
+    static float[] refBinaryBroadcast(BinaryOp op, float[] av, int[] ad, float[] bv, int[] bd) {
+        int[] rd = refBroadcast(ad, bd);
+        float[] expected = new float[prod(rd)];
+        for (int i = 0; i < expected.length; i++) {
+            int[] idx = unravel(i, rd);
+            expected[i] = refBinary(op, bget(av, ad, idx), bget(bv, bd, idx));
+        }
+        return expected;
     }
 
     /** Dims derived from {@code out} so they broadcast to it: a random suffix, some axes set to 1. */
@@ -682,16 +694,33 @@ class TensorTest {
                 Tensor a = embed(rng, av, ad);
                 Tensor b = embed(rng, bv, bd);
                 int[] rd = refBroadcast(ad, bd);
-                float[] expected = new float[prod(rd)];
-                for (int i = 0; i < expected.length; i++) {
-                    int[] idx = unravel(i, rd);
-                    expected[i] = refBinary(op, bget(av, ad, idx), bget(bv, bd, idx));
-                }
+                float[] expected = refBinaryBroadcast(op, av, ad, bv, bd);
                 Tensor r = a.binary(op, b);
                 assertTensor(r, rd, expected, 0f, "seed %d %s %s %s", seed, op, Arrays.toString(ad), Arrays.toString(bd));
                 // The inputs are untouched.
                 assertThat(a.toArray()).as("seed %d", seed).containsExactly(av);
                 assertThat(b.toArray()).as("seed %d", seed).containsExactly(bv);
+            }
+        }
+
+        /** Shapes large enough to be split over threads, with merged and unmerged axis runs on either side. */
+        @ParameterizedTest
+        @ValueSource(strings = {"9,32,28,28|1,32,28,28", "9,32,28,28|9,1,28,28", "9,32,28,28|9,32,1,1",
+                "1,1,28,1|9,32,28,28", "9,32,28,28|32,1,28", "9,1,28,28|1,32,1,28", "2,3,1,5,7,64|2,1,4,5,1,64"})
+        void largeBroadcastsMatchTheNaiveReferenceOnEveryThreadCount(String shapes) {
+            String[] parts = shapes.split("\\|");
+            int[] ad = Arrays.stream(parts[0].split(",")).mapToInt(Integer::parseInt).toArray();
+            int[] bd = Arrays.stream(parts[1].split(",")).mapToInt(Integer::parseInt).toArray();
+            SplittableRandom rng = new SplittableRandom(shapes.hashCode());
+            float[] av = randomValues(rng, prod(ad));
+            float[] bv = randomValues(rng, prod(bd));
+            Tensor a = embed(rng, av, ad);
+            Tensor b = embed(rng, bv, bd);
+            int[] rd = refBroadcast(ad, bd);
+            float[] expected = refBinaryBroadcast(BinaryOp.SUB, av, ad, bv, bd);
+            for (int threads : new int[] {1, 2, 3}) {
+                Tensor r = org.lrp4j.tensor.kernel.Parallel.withThreads(threads, () -> a.sub(b));
+                assertTensor(r, rd, expected, 0f, "%s on %d threads", shapes, threads);
             }
         }
 

@@ -43,6 +43,17 @@ public record AlphaBeta(float alpha, float beta, float epsilon, boolean zeroBias
         String key = "alpha_beta" + zeroBias;
         Variable bp = b == null ? null : c.derived("b+", () -> Ops.positive(b));
         Variable bn = b == null ? null : c.derived("b-", () -> Ops.negative(b));
+        if (xn != null && Terms.stackable(a)) {
+            Variable x2 = Terms.signedStack(xp, xn);
+            Variable[] pn = Terms.signedForwardPair(a, c, key, x2, wp, bp, wn, bn);
+            Variable cp = Terms.ratio(c.relevance(), pn[0], epsilon);
+            Variable cn = Terms.ratio(c.relevance(), pn[1], epsilon);
+            if (b != null) {
+                c.bias().add(Ops.mul(bp, alpha), cp);
+                c.bias().add(Ops.mul(bn, -beta), cn);
+            }
+            return Terms.single(Terms.signedBackPair(a, c, key, x2, Ops.mul(cp, alpha), wp, Ops.mul(cn, -beta), wn));
+        }
         Variable[] pn = Terms.forwardPair(a, c, key, xp, wp, bp, wn, bn);
         Variable p = Terms.plus(pn[0], Terms.forward(a, xn, wn, null));
         Variable n = Terms.plus(pn[1], Terms.forward(a, xn, wp, null));

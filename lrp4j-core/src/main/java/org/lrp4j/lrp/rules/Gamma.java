@@ -45,6 +45,15 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable rp = Ops.mul(c.relevance(), Variable.constant(z.unary(Tensor.UnaryOp.STEP)));
         Variable rn = Ops.mul(c.relevance(), Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP)));
         String key = "gamma" + gamma + zeroBias;
+        if (xn != null && Terms.stackable(a)) {
+            Variable x2 = Terms.signedStack(xp, xn);
+            Variable[] pn = Terms.signedForwardPair(a, c, key, x2, u, bu, v, bv);
+            Variable cp = Terms.ratio(rp, pn[0], epsilon);
+            Variable cn = Terms.ratio(rn, pn[1], epsilon);
+            c.bias().add(bu, cp);
+            c.bias().add(bv, cn);
+            return Terms.single(Terms.signedBackPair(a, c, key, x2, cp, u, cn, v));
+        }
         Variable[] pn = Terms.forwardPair(a, c, key, xp, u, bu, v, bv);
         Variable p = Terms.plus(pn[0], Terms.forward(a, xn, v, null));
         Variable n = Terms.plus(pn[1], Terms.forward(a, xn, u, null));
@@ -65,6 +74,13 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
      */
     private List<Variable> positiveUnitsOnly(Affine a, RuleContext c, Variable x, Variable xp, Variable xn,
                                              Variable u, Variable bu, Variable v, Variable rp) {
+        if (xn != null && Terms.stackable(a)) {
+            String key = "gamma" + gamma + zeroBias;
+            Variable x2 = Terms.signedStack(xp, xn);
+            Variable cp = Terms.ratio(rp, Terms.signedForward(a, c, key, x2, u, v, bu), epsilon);
+            c.bias().add(bu, cp);
+            return Terms.single(Terms.signedBack(a, c, key, x2, cp, u, v));
+        }
         Variable p = Terms.plus(a.forward(xp, u, bu), Terms.forward(a, xn, v, null));
         Variable cp = Terms.ratio(rp, p, epsilon);
         c.bias().add(bu, cp);

@@ -67,14 +67,17 @@ final class Terms {
         float[] out = new float[r.size()];
         boolean[] reached = new boolean[1];
         org.lrp4j.tensor.kernel.Parallel.range(out.length, 1 << 15, (from, to) -> {
-            boolean any = false;
+            // Branch-free (the signs of z are data, a branch on them mispredicts half the time): step(z) scales any
+            // positive float, even a subnormal, to >= 1 before clamping; the sum of |R| over units with z < 0 is
+            // zero exactly when no relevance reaches them (and NaN when a NaN does).
+            float reaching = 0f;
             for (int i = from; i < to; i++) {
                 float zi = zd[zo + i];
                 float ri = rd[ro + i];
-                any |= zi < 0f & ri != 0f;
-                out[i] = ri * (zi > 0f ? 1f : 0f);
+                out[i] = ri * Math.min(Math.max(zi * 0x1p127f * 0x1p127f, 0f), 1f);
+                reaching += Math.abs(ri) * Math.min(Math.max(zi * -0x1p127f * 0x1p127f, 0f), 1f);
             }
-            if (any) {
+            if (reaching != 0f) {
                 reached[0] = true;
             }
         });
@@ -119,7 +122,7 @@ final class Terms {
     /** w1 and w2 stacked along the outputs (and their biases, a missing one as zeros), kept in the plan. */
     private static Variable[] stacked(Affine a, RuleContext c, String key, Variable w1, Variable b1, Variable w2,
                                       Variable b2) {
-        Variable w = c.derived(key + "/w", () -> Ops.concat(0, w1, w2));
+        Variable w = w1 == null ? null : c.derived(key + "/w", () -> Ops.concat(0, w1, w2));
         Variable b = b1 == null && b2 == null ? null : c.derived(key + "/b", () -> Ops.concat(0,
                 b1 != null ? b1 : Variable.constant(Tensor.zeros(b2.shape())),
                 b2 != null ? b2 : Variable.constant(Tensor.zeros(b1.shape()))));
@@ -174,6 +177,57 @@ final class Terms {
             out[k] = Ops.narrow(all, 1, k * per, per);
         }
         return out;
+    }
+
+    // With an input of both signs the rules need f(x+; A) + f(x-; B) and, going back, x+ * T(s; A) + x- * T(s; B).
+    // Stacking the two parts along the channels, x2 = [x+, x-], and the weights along the inputs, [A | B], makes
+    // each of these one map: one im2col and GEMM whose accumulation does the sum, instead of two maps and an
+    // elementwise pass over the (often large) output. The stacked weights are kept in the plan.
+
+    /** [x+, x-] stacked along axis 1 (channels or features), for the signed maps below. */
+    static Variable signedStack(Variable xp, Variable xn) {
+        return Ops.concat(1, xp, xn);
+    }
+
+    /** f(x+; A) + f(x-; B) + b for x2 = {@link #signedStack}; requires {@link #stackable}. */
+    static Variable signedForward(Affine a, RuleContext c, String key, Variable x2, Variable wa, Variable wb,
+                                  Variable b) {
+        return a.forward(x2, c.derived(key + "/signed", () -> Ops.concat(1, wa, wb)), b);
+    }
+
+    /**
+     * f(x+; A) + f(x-; B) + b1 and f(x+; B) + f(x-; A) + b2, the two maps of a rule that splits contributions by
+     * sign, as one pass with the weights [[A | B]; [B | A]]; requires {@link #stackable}.
+     */
+    static Variable[] signedForwardPair(Affine a, RuleContext c, String key, Variable x2, Variable wa, Variable b1,
+                                        Variable wb, Variable b2) {
+        Variable w = c.derived(key + "/signed-pair", () -> Ops.concat(0, Ops.concat(1, wa, wb),
+                Ops.concat(1, wb, wa)));
+        Variable b = stacked(a, c, key, null, b1, null, b2)[1];
+        Variable z = a.forward(x2, w, b);
+        int k = wa.shape().dim(0);
+        return new Variable[] {Ops.narrow(z, 1, 0, k), Ops.narrow(z, 1, k, k)};
+    }
+
+    /** x+ * T(s; A) + x- * T(s; B) for x2 = {@link #signedStack}, in one transposed pass. */
+    static Variable signedBack(Affine a, RuleContext c, String key, Variable x2, Variable s, Variable wa,
+                               Variable wb) {
+        Variable w = c.derived(key + "/signed", () -> Ops.concat(1, wa, wb));
+        return sumOfHalves(Ops.mul(x2, a.transpose(s, w, x2.shape())));
+    }
+
+    /** x+ * (T(s1; A) + T(s2; B)) + x- * (T(s1; B) + T(s2; A)), in one transposed pass. */
+    static Variable signedBackPair(Affine a, RuleContext c, String key, Variable x2, Variable s1, Variable wa,
+                                   Variable s2, Variable wb) {
+        Variable w = c.derived(key + "/signed-pair", () -> Ops.concat(0, Ops.concat(1, wa, wb),
+                Ops.concat(1, wb, wa)));
+        return sumOfHalves(Ops.mul(x2, a.transpose(Ops.concat(1, s1, s2), w, x2.shape())));
+    }
+
+    /** v[:, :C] + v[:, C:] for v with 2C entries along axis 1. */
+    private static Variable sumOfHalves(Variable v) {
+        int half = v.shape().dim(1) / 2;
+        return Ops.add(Ops.narrow(v, 1, 0, half), Ops.narrow(v, 1, half, half));
     }
 
     static Variable ones(Shape s) {

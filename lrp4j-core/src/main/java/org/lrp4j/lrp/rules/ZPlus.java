@@ -26,6 +26,13 @@ public record ZPlus(float epsilon, boolean zeroBias) implements Rule {
         Variable wp = c.derived("w+", () -> Ops.positive(a.weight()));
         Variable wn = xn == null ? null : c.derived("w-", () -> Ops.negative(a.weight()));
         Variable bp = Terms.bias(a, zeroBias) == null ? null : c.derived("b+", () -> Ops.positive(a.bias()));
+        if (xn != null && Terms.stackable(a)) {
+            String key = "zplus" + zeroBias;
+            Variable x2 = Terms.signedStack(xp, xn);
+            Variable s = Terms.ratio(c.relevance(), Terms.signedForward(a, c, key, x2, wp, wn, bp), epsilon);
+            c.bias().add(bp, s);
+            return Terms.single(Terms.signedBack(a, c, key, x2, s, wp, wn));
+        }
         Variable p = Terms.plus(a.forward(xp, wp, bp), Terms.forward(a, xn, wn, null));
         Variable s = Terms.ratio(c.relevance(), p, epsilon);
         c.bias().add(bp, s);
