@@ -391,6 +391,12 @@ public final class Ops {
         }, a);
     }
 
+    /** The two halves of {@code axis} added (see {@link Tensor#addHalves}); the gradient goes to both halves. */
+    public static Variable addHalves(Variable a, int axis) {
+        int ax = a.shape().normalizeAxis(axis);
+        return Variable.result(a.value().addHalves(ax), "addHalves", g -> grads(Tensor.concat(ax, g, g)), a);
+    }
+
     public static Variable concat(int axis, Variable... parts) {
         Tensor[] values = new Tensor[parts.length];
         int[] sizes = new int[parts.length];

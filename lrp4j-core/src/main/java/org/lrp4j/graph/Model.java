@@ -196,6 +196,14 @@ public final class Model {
 
     /** Forward pass that keeps every intermediate tensor. */
     public Trace trace(Map<String, Variable> feeds, ForwardContext context) {
+        return trace(feeds, context, (node, args) -> null);
+    }
+
+    /**
+     * Forward pass that keeps every intermediate tensor, with {@code override} given the first chance to compute
+     * each node's output. The override must compute the node's function; it may round differently.
+     */
+    public Trace trace(Map<String, Variable> feeds, ForwardContext context, NodeOverride override) {
         Map<String, Variable> values = new HashMap<>();
         for (Input in : inputs) {
             Variable v = feeds.get(in.name());
@@ -212,7 +220,10 @@ public final class Model {
             }
             Variable out;
             try {
-                out = n.layer().forward(args, context);
+                out = override.forward(n, args);
+                if (out == null) {
+                    out = n.layer().forward(args, context);
+                }
             } catch (IllegalArgumentException e) {
                 throw new GraphException("model '" + name + "', node '" + n.name() + "' (" + n.opType() + "): "
                         + e.getMessage(), e);

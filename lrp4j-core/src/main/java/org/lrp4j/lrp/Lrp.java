@@ -13,6 +13,7 @@ import org.lrp4j.graph.GraphException;
 import org.lrp4j.graph.Model;
 import org.lrp4j.graph.Node;
 import org.lrp4j.graph.Trace;
+import org.lrp4j.layers.ForwardContext;
 import org.lrp4j.lrp.canonizers.Canonized;
 import org.lrp4j.lrp.canonizers.Canonizer;
 import org.lrp4j.lrp.composites.Composite;
@@ -108,12 +109,21 @@ public final class Lrp {
     public Result propagate(Plan plan, Variable input, java.util.function.Function<Variable, Variable> seed,
                             Set<String> keep, boolean perNode) {
         Model m = plan.model();
-        Trace trace = m.trace(input);
+        Map<String, Map<String, Variable>> kept = new HashMap<>();
+        Trace trace = m.trace(Map.of(m.inputs().get(0).name(), input), ForwardContext.inference(), (node, args) -> {
+            Map<String, Variable> terms = new HashMap<>();
+            Variable out = plan.rules().get(node.name()).forward(new RuleContext(node, args, null, null,
+                    BiasLedger.ignoring(), plan.derived(), terms));
+            if (out != null) {
+                kept.put(node.name(), terms);
+            }
+            return out;
+        });
         Variable output = trace.output();
         Variable start = seed.apply(output);
         Map<String, Variable> relevance = new HashMap<>();
         relevance.put(m.outputs().get(0), start);
-        Map<String, Variable> kept = new LinkedHashMap<>();
+        Map<String, Variable> keptRelevance = new LinkedHashMap<>();
         List<NodeRelevance> report = new ArrayList<>();
         List<Node> nodes = m.nodes();
         for (int k = nodes.size() - 1; k >= 0; k--) {
@@ -123,14 +133,15 @@ public final class Lrp {
                 continue;
             }
             if (keep.contains(node.output()) || keep.contains(node.name())) {
-                kept.put(node.name(), r);
+                keptRelevance.put(node.name(), r);
             }
             Rule rule = plan.rules().get(node.name());
             List<Variable> inputs = trace.inputs(node);
             List<Variable> back;
             BiasLedger ledger = perNode ? new BiasLedger() : BiasLedger.ignoring();
             try {
-                back = rule.propagate(new RuleContext(node, inputs, trace.output(node), r, ledger, plan.derived()));
+                back = rule.propagate(new RuleContext(node, inputs, trace.output(node), r, ledger, plan.derived(),
+                        kept.getOrDefault(node.name(), Map.of())));
             } catch (IllegalArgumentException e) {
                 throw new GraphException("LRP at node '" + node.name() + "' (" + node.opType() + ") with rule "
                         + rule.describe() + ": " + e.getMessage(), e);
@@ -161,12 +172,12 @@ public final class Lrp {
             inputRelevance = Variable.constant(Tensor.zeros(input.shape()));
         }
         if (keep.contains(inputName)) {
-            kept.put(inputName, inputRelevance);
+            keptRelevance.put(inputName, inputRelevance);
         }
         java.util.Collections.reverse(report);
         ConservationReport cr = new ConservationReport(perImageSum(start.value()), perImageSum(inputRelevance.value()),
                 report, plan.notes());
-        return new Result(output, inputRelevance, kept, cr);
+        return new Result(output, inputRelevance, keptRelevance, cr);
     }
 
     private static void add(double[] acc, double[] v) {

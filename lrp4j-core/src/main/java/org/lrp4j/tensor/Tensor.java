@@ -1111,6 +1111,35 @@ public final class Tensor {
     }
 
     /** Splits along {@code axis} into pieces of the given sizes (copies). */
+    /**
+     * The two halves of {@code axis} added: out[.., j, ..] = this[.., j, ..] + this[.., k + j, ..] for an axis of
+     * even length 2k (e.g. the positive and negative parts of a map computed as one stacked map). One pass.
+     */
+    public Tensor addHalves(int axis) {
+        int a = shape.normalizeAxis("addHalves", axis);
+        int len = shape.dim(a);
+        if (len % 2 != 0) {
+            throw new TensorShapeException("addHalves: axis " + axis + " of " + shape + " has odd length " + len);
+        }
+        Shape os = shape.withDim(a, len / 2);
+        int chunk = len / 2 * shape.sizeOf(a + 1, shape.rank());
+        float[] out = new float[os.size()];
+        Parallel.range(out.length, PARALLEL_GRAIN, (from, to) -> {
+            int i = from;
+            while (i < to) {
+                int o = i / chunk;
+                int end = Math.min(to, (o + 1) * chunk);
+                // output i = o * chunk + j reads j in the first half of row o, at o * 2 * chunk + j = o * chunk + i
+                int first = offset + o * chunk;
+                int second = first + chunk;
+                for (; i < end; i++) {
+                    out[i] = data[first + i] + data[second + i];
+                }
+            }
+        });
+        return new Tensor(out, 0, os);
+    }
+
     public Tensor[] split(int axis, int... sizes) {
         int a = shape.normalizeAxis("split", axis);
         int sum = 0;

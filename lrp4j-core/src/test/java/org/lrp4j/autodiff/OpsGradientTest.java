@@ -91,6 +91,7 @@ class OpsGradientTest {
         check("slice", seed, v -> Ops.slice(v[0], 0, 1), x);
         check("concat", seed, v -> Ops.concat(1, v[0], v[1]), x, randn(r, s[0], 2, s[2]));
         check("stack", seed, v -> Ops.stack(0, v[0], v[1]), x, randn(r, s));
+        check("addHalves", seed, v -> Ops.addHalves(v[0], 1), randn(r, s[0], 2 * s[1], s[2]));
     }
 
     @ParameterizedTest(name = "seed {0}")

@@ -29,6 +29,7 @@ import org.lrp4j.lrp.composites.Selector;
 import org.lrp4j.lrp.rules.AlphaBeta;
 import org.lrp4j.lrp.rules.Epsilon;
 import org.lrp4j.lrp.rules.Flat;
+import org.lrp4j.lrp.rules.Gamma;
 import org.lrp4j.lrp.rules.Rule;
 import org.lrp4j.lrp.rules.WSquare;
 import org.lrp4j.lrp.rules.Zero;
@@ -276,17 +277,62 @@ class LrpPropertiesTest {
         }
     }
 
+    /**
+     * Alpha-beta need not conserve (a unit without negative contributions loses its beta share), so its bias share
+     * is checked against the formula: sum_j alpha b+_j R_j / stab(p_j) - beta b-_j R_j / stab(n_j), for inputs of
+     * both signs and for non-negative ones (the rule computes these two cases differently).
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void alphaBetaReportsTheBiasShareOfBothSides(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Tensor w = Tensor.randn(r, 1f, 4, 5);
+        Tensor b = Tensor.randn(r, 1f, 4);
+        Model m = ModelBuilder.create("one").input("input", 5)
+                .then(new Linear(Variable.parameter(w), Variable.parameter(b))).build();
+        float alpha = 2f;
+        float beta = 1f;
+        float eps = 1e-6f;
+        Tensor signed = Tensor.randn(r, 1f, 3, 5);
+        for (Tensor x : List.of(signed, signed.relu())) {
+            Explanation e = explain(m, everywhere(new AlphaBeta(alpha, beta, eps, false)), x, Targets.predicted(),
+                    OutputSeed.ONE_HOT);
+            NodeRelevance node = e.report().nodes().get(0);
+            for (int i = 0; i < 3; i++) {
+                // R = 1 at the predicted class j, 0 elsewhere
+                double p = 0;
+                double n = 0;
+                int j = (int) m.predict(x).argmax(1).getFlat(i);
+                for (int k = 0; k < 5; k++) {
+                    double z = (double) x.get(i, k) * w.get(j, k);
+                    p += Math.max(z, 0);
+                    n += Math.min(z, 0);
+                }
+                p += Math.max(b.get(j), 0);
+                n += Math.min(b.get(j), 0);
+                double expected = alpha * Math.max(b.get(j), 0) / (p + (p >= 0 ? eps : -eps))
+                        - beta * Math.min(b.get(j), 0) / (n + (n >= 0 ? eps : -eps));
+                assertThat(node.biasAbsorbed()[i]).as("seed %d image %d, %s input", seed, i,
+                        x == signed ? "signed" : "non-negative").isCloseTo(expected,
+                        org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(expected))));
+            }
+        }
+    }
+
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3})
     void reportSplitsWhatWasAbsorbedIntoBiasAndStabilizer(long seed) {
         Tensor x = input(seed);
-        // with biases and a negligible stabilizer, the bias took (nearly) everything a weighted node absorbed
-        Explanation withBias = explain(randomNet(seed, true), everywhere(new Epsilon(1e-6f)), x, Targets.predicted(),
-                OutputSeed.LOGIT);
-        for (NodeRelevance n : withBias.report().nodes()) {
-            for (int i = 0; i < 3; i++) {
-                assertThat(n.biasAbsorbed()[i]).as("seed %d node %s image %d", seed, n.node(), i)
-                        .isCloseTo(n.absorbed()[i], org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(n.out()[i]))));
+        // with biases and a negligible stabilizer, the bias took (nearly) everything a weighted node absorbed, for
+        // every rule that puts (parts of) the bias into its denominators
+        for (Rule rule : List.<Rule>of(new Epsilon(1e-6f), new ZPlus(1e-9f, false), new Gamma(0.25f, 1e-9f, false))) {
+            Explanation withBias = explain(randomNet(seed, true), everywhere(rule), x, Targets.predicted(),
+                    OutputSeed.LOGIT);
+            for (NodeRelevance n : withBias.report().nodes()) {
+                for (int i = 0; i < 3; i++) {
+                    assertThat(n.biasAbsorbed()[i]).as("seed %d %s node %s image %d", seed, rule.describe(), n.node(), i)
+                            .isCloseTo(n.absorbed()[i], org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(n.out()[i]))));
+                }
             }
         }
         // without biases, a large stabilizer took everything

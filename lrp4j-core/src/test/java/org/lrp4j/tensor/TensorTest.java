@@ -1338,6 +1338,21 @@ class TensorTest {
         }
 
         @Test
+        void addHalvesAddsTheTwoHalvesOfAnAxis() {
+            Tensor t = Tensor.arange(12).reshape(3, 4);
+            assertTensor(t.addHalves(1), dims(3, 2), 0 + 2, 1 + 3, 4 + 6, 5 + 7, 8 + 10, 9 + 11);
+            assertTensor(Tensor.arange(12).reshape(2, 3, 2).addHalves(0), dims(1, 3, 2), 6, 8, 10, 12, 14, 16);
+            // a view at an offset, and large enough to be split over threads
+            Tensor big = Tensor.randn(new SplittableRandom(5), 1f, 7, 2 * 96, 50).select(3);
+            Tensor[] halves = big.split(0, 96, 96);
+            for (int threads : new int[] {1, 2}) {
+                Tensor sum = org.lrp4j.tensor.kernel.Parallel.withThreads(threads, () -> big.addHalves(0));
+                assertThat(sum.toArray()).containsExactly(halves[0].add(halves[1]).toArray());
+            }
+            assertShapeError(() -> Tensor.arange(6).reshape(3, 2).addHalves(0), "addHalves", "odd length 3", "[3, 2]");
+        }
+
+        @Test
         void badSplit() {
             Tensor t = Tensor.arange(12).reshape(3, 4);
             assertShapeError(() -> t.split(1, 1, 2), "split", "[1, 2]", "3", "[3, 4]");

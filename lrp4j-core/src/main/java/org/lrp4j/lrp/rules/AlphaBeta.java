@@ -4,6 +4,9 @@ import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
+import org.lrp4j.layers.Conv2d;
+import org.lrp4j.layers.Layer;
+import org.lrp4j.layers.Linear;
 
 /**
  * The alpha-beta rule: positive and negative contributions are propagated separately and weighted,
@@ -26,47 +29,53 @@ public record AlphaBeta(float alpha, float beta, float epsilon, boolean zeroBias
         }
     }
 
+    private static final String PARTS = "alpha_beta/p;n";
+
     public AlphaBeta(float alpha, float beta) {
         this(alpha, beta, DEFAULT_EPSILON, false);
+    }
+
+    /**
+     * The output as the sum of the positive and negative parts, z = p + n (+ b with zero_bias), computed as one
+     * stacked map: the parts are what {@link #propagate} divides by, so the layer's own map is not run as well.
+     */
+    @Override
+    public Variable forward(RuleContext c) {
+        Layer layer = c.node().layer();
+        if (!(layer instanceof Conv2d || layer instanceof Linear)) {
+            return null;
+        }
+        Affine a = Affine.of(c.node(), "alpha_beta");
+        if (!Terms.stackable(a) || (zeroBias && a.bias() != null)) {
+            return null;
+        }
+        Variable parts = stackedParts(a, c, Terms.signedParts(c.input()));
+        c.kept().put(PARTS, parts);
+        return Ops.addHalves(parts, 1);
     }
 
     @Override
     public List<Variable> propagate(RuleContext c) {
         Affine a = Affine.of(c.node(), "alpha_beta");
         Variable x = c.input();
-        Variable[] parts = Terms.signedParts(x);
-        Variable xp = parts[0];
-        Variable xn = parts[1];
+        Variable[] signed = Terms.signedParts(x);
+        if (Terms.stackable(a)) {
+            return propagateStacked(a, c, signed);
+        }
+        Variable xp = signed[0];
+        Variable xn = signed[1];
         Variable wp = c.derived("w+", () -> Ops.positive(a.weight()));
         Variable wn = c.derived("w-", () -> Ops.negative(a.weight()));
         Variable b = Terms.bias(a, zeroBias);
-        String key = "alpha_beta" + zeroBias;
         Variable bp = b == null ? null : c.derived("b+", () -> Ops.positive(b));
         Variable bn = b == null ? null : c.derived("b-", () -> Ops.negative(b));
-        if (xn != null && Terms.stackable(a)) {
-            Variable x2 = Terms.signedStack(xp, xn);
-            Variable[] pn = Terms.signedForwardPair(a, c, key, x2, wp, bp, wn, bn);
-            Variable cp = Terms.ratio(c.relevance(), pn[0], epsilon);
-            Variable cn = Terms.ratio(c.relevance(), pn[1], epsilon);
-            if (b != null) {
-                c.bias().add(Ops.mul(bp, alpha), cp);
-                c.bias().add(Ops.mul(bn, -beta), cn);
-            }
-            return Terms.single(Terms.signedBackPair(a, c, key, x2, Ops.mul(cp, alpha), wp, Ops.mul(cn, -beta), wn));
-        }
-        Variable[] pn = Terms.forwardPair(a, c, key, xp, wp, bp, wn, bn);
-        Variable p = Terms.plus(pn[0], Terms.forward(a, xn, wn, null));
-        Variable n = Terms.plus(pn[1], Terms.forward(a, xn, wp, null));
+        Variable p = Terms.plus(a.forward(xp, wp, bp), Terms.forward(a, xn, wn, null));
+        Variable n = Terms.plus(a.forward(xp, wn, bn), Terms.forward(a, xn, wp, null));
         Variable cp = Terms.ratio(c.relevance(), p, epsilon);
         Variable cn = Terms.ratio(c.relevance(), n, epsilon);
         if (b != null) {
             c.bias().add(Ops.mul(bp, alpha), cp);
             c.bias().add(Ops.mul(bn, -beta), cn);
-        }
-        if (xn == null && beta != 0f) {
-            // non-negative input: alpha T(cp; w+) - beta T(cn; w-) as one transposed pass
-            Variable both = Terms.transposePair(a, c, key, Ops.mul(cp, alpha), wp, Ops.mul(cn, -beta), wn, x.shape());
-            return Terms.single(Ops.mul(xp, both));
         }
         Variable positive = Terms.plus(Terms.back(a, xp, cp, wp, x.shape()), Terms.back(a, xn, cp, wn, x.shape()));
         if (beta == 0f) {
@@ -74,6 +83,55 @@ public record AlphaBeta(float alpha, float beta, float epsilon, boolean zeroBias
         }
         Variable negative = Terms.plus(Terms.back(a, xp, cn, wn, x.shape()), Terms.back(a, xn, cn, wp, x.shape()));
         return Terms.single(Ops.sub(Ops.mul(positive, alpha), Ops.mul(negative, beta)));
+    }
+
+    /**
+     * With stackable weights: the parts [p; n] stacked along the outputs (from the forward pass when it kept them),
+     * the ratios [R / p; R / n] in one pass, and alpha and -beta folded into the stacked weights of the one
+     * transposed pass, which gives alpha T(R / p; w+) - beta T(R / n; w-) directly.
+     */
+    private List<Variable> propagateStacked(Affine a, RuleContext c, Variable[] signed) {
+        Variable parts = c.kept().get(PARTS);
+        if (parts == null) {
+            parts = stackedParts(a, c, signed);
+        }
+        Variable r = c.relevance();
+        Variable ratios = Terms.ratio(Ops.concat(1, r, r), parts, epsilon);
+        Variable wp = c.derived("w+", () -> Ops.positive(a.weight()));
+        Variable wn = c.derived("w-", () -> Ops.negative(a.weight()));
+        Variable b = Terms.bias(a, zeroBias);
+        if (b != null) {
+            c.bias().add(c.derived("alpha_beta/b-weighted" + alpha, () -> Ops.concat(0,
+                    Ops.mul(Ops.positive(b), alpha), Ops.mul(Ops.negative(b), -beta))), ratios);
+        }
+        Variable xp = signed[0];
+        Variable xn = signed[1];
+        if (xn == null) {
+            Variable w = c.derived("alpha_beta/back" + alpha, () -> Ops.concat(0, Ops.mul(wp, alpha),
+                    Ops.mul(wn, -beta)));
+            return Terms.single(Ops.mul(xp, a.transpose(ratios, w, xp.shape())));
+        }
+        Variable w = c.derived("alpha_beta/signed-back" + alpha, () -> Ops.concat(0,
+                Ops.mul(Ops.concat(1, wp, wn), alpha), Ops.mul(Ops.concat(1, wn, wp), -beta)));
+        Variable x2 = Terms.signedStack(xp, xn);
+        return Terms.single(Ops.addHalves(Ops.mul(x2, a.transpose(ratios, w, x2.shape())), 1));
+    }
+
+    /**
+     * [p; n] along the outputs: p = f(x+; w+) + f(x-; w-) + b+, n = f(x+; w-) + f(x-; w+) + b- (b omitted with
+     * zero_bias; terms of an absent x- omitted), as one map.
+     */
+    private Variable stackedParts(Affine a, RuleContext c, Variable[] signed) {
+        Variable wp = c.derived("w+", () -> Ops.positive(a.weight()));
+        Variable wn = c.derived("w-", () -> Ops.negative(a.weight()));
+        Variable b = Terms.bias(a, zeroBias);
+        Variable bp = b == null ? null : c.derived("b+", () -> Ops.positive(b));
+        Variable bn = b == null ? null : c.derived("b-", () -> Ops.negative(b));
+        String key = "alpha_beta" + zeroBias;
+        if (signed[1] == null) {
+            return Terms.forwardStacked(a, c, key, signed[0], wp, bp, wn, bn);
+        }
+        return Terms.signedForwardStacked(a, c, key, Terms.signedStack(signed[0], signed[1]), wp, bp, wn, bn);
     }
 
     @Override

@@ -16,6 +16,15 @@ public sealed interface Rule permits Epsilon, Zero, ZPlus, AlphaBeta, Gamma, Fla
     /** Relevance for each input of the node, in input order (null for an input that receives none). */
     List<Variable> propagate(RuleContext context);
 
+    /**
+     * The node's output in LRP's forward pass, when the rule computes it from terms it needs again in
+     * {@link #propagate} (kept in {@code context.kept()}); null to let the layer compute it. The output must be the
+     * node's function of its inputs, up to rounding.
+     */
+    default Variable forward(RuleContext context) {
+        return null;
+    }
+
     /** The textual form, e.g. {@code epsilon(1e-06)}; {@link Rules#parse} reads it back. */
     String describe();
 

@@ -138,10 +138,20 @@ final class Terms {
         if (!stackable(a)) {
             return new Variable[] {a.forward(x, w1, b1), a.forward(x, w2, b2)};
         }
+        return halves(forwardStacked(a, c, key, x, w1, b1, w2, b2));
+    }
+
+    /** [f(x; w1, b1); f(x; w2, b2)] along axis 1 as one map; requires {@link #stackable}. */
+    static Variable forwardStacked(Affine a, RuleContext c, String key, Variable x, Variable w1, Variable b1,
+                                   Variable w2, Variable b2) {
         Variable[] wb = stacked(a, c, key, w1, b1, w2, b2);
-        Variable z = a.forward(x, wb[0], wb[1]);
-        int k = w1.shape().dim(0);
-        return new Variable[] {Ops.narrow(z, 1, 0, k), Ops.narrow(z, 1, k, k)};
+        return a.forward(x, wb[0], wb[1]);
+    }
+
+    /** The two halves of axis 1. */
+    private static Variable[] halves(Variable v) {
+        int k = v.shape().dim(1) / 2;
+        return new Variable[] {Ops.narrow(v, 1, 0, k), Ops.narrow(v, 1, k, k)};
     }
 
     /** transpose(s1; w1) + transpose(s2; w2), as one transposed pass when the weights are {@link #stackable}. */
@@ -201,19 +211,22 @@ final class Terms {
      */
     static Variable[] signedForwardPair(Affine a, RuleContext c, String key, Variable x2, Variable wa, Variable b1,
                                         Variable wb, Variable b2) {
+        return halves(signedForwardStacked(a, c, key, x2, wa, b1, wb, b2));
+    }
+
+    /** The two maps of {@link #signedForwardPair} stacked along axis 1. */
+    static Variable signedForwardStacked(Affine a, RuleContext c, String key, Variable x2, Variable wa, Variable b1,
+                                         Variable wb, Variable b2) {
         Variable w = c.derived(key + "/signed-pair", () -> Ops.concat(0, Ops.concat(1, wa, wb),
                 Ops.concat(1, wb, wa)));
-        Variable b = stacked(a, c, key, null, b1, null, b2)[1];
-        Variable z = a.forward(x2, w, b);
-        int k = wa.shape().dim(0);
-        return new Variable[] {Ops.narrow(z, 1, 0, k), Ops.narrow(z, 1, k, k)};
+        return a.forward(x2, w, stacked(a, c, key, null, b1, null, b2)[1]);
     }
 
     /** x+ * T(s; A) + x- * T(s; B) for x2 = {@link #signedStack}, in one transposed pass. */
     static Variable signedBack(Affine a, RuleContext c, String key, Variable x2, Variable s, Variable wa,
                                Variable wb) {
         Variable w = c.derived(key + "/signed", () -> Ops.concat(1, wa, wb));
-        return sumOfHalves(Ops.mul(x2, a.transpose(s, w, x2.shape())));
+        return Ops.addHalves(Ops.mul(x2, a.transpose(s, w, x2.shape())), 1);
     }
 
     /** x+ * (T(s1; A) + T(s2; B)) + x- * (T(s1; B) + T(s2; A)), in one transposed pass. */
@@ -221,13 +234,7 @@ final class Terms {
                                    Variable s2, Variable wb) {
         Variable w = c.derived(key + "/signed-pair", () -> Ops.concat(0, Ops.concat(1, wa, wb),
                 Ops.concat(1, wb, wa)));
-        return sumOfHalves(Ops.mul(x2, a.transpose(Ops.concat(1, s1, s2), w, x2.shape())));
-    }
-
-    /** v[:, :C] + v[:, C:] for v with 2C entries along axis 1. */
-    private static Variable sumOfHalves(Variable v) {
-        int half = v.shape().dim(1) / 2;
-        return Ops.add(Ops.narrow(v, 1, 0, half), Ops.narrow(v, 1, half, half));
+        return Ops.addHalves(Ops.mul(x2, a.transpose(Ops.concat(1, s1, s2), w, x2.shape())), 1);
     }
 
     static Variable ones(Shape s) {
