@@ -483,10 +483,11 @@ public final class Tensor {
     public Tensor stabilized(float eps) {
         int n = size();
         float[] out = new float[n];
+        float[] x = offset == 0 ? data : toArray();
         Parallel.range(n, PARALLEL_GRAIN, (from, to) -> {
             for (int i = from; i < to; i++) {
-                float v = data[offset + i];
-                out[i] = v + Math.copySign(eps, v + 0f);
+                float v = x[i];
+                out[i] = v + eps * stabilizerSign(v);
             }
         });
         return new Tensor(out, 0, shape);
@@ -497,15 +498,25 @@ public final class Tensor {
         requireSameShape("divStabilized", d);
         int n = size();
         float[] out = new float[n];
-        float[] dd = d.data;
-        int doff = d.offset;
+        // all three read at one index: with offsets the compiler does not vectorize the loop
+        float[] dd = d.offset == 0 ? d.data : d.toArray();
+        float[] rd = offset == 0 ? data : toArray();
         Parallel.range(n, PARALLEL_GRAIN, (from, to) -> {
             for (int i = from; i < to; i++) {
-                float v = dd[doff + i];
-                out[i] = data[offset + i] / (v + Math.copySign(eps, v + 0f));
+                float v = dd[i];
+                out[i] = rd[i] / (v + eps * stabilizerSign(v));
             }
         });
         return new Tensor(out, 0, shape);
+    }
+
+    /**
+     * s(v) of the stabilizer: +1 for v &gt;= 0 (also -0), -1 for v &lt; 0, NaN for NaN. Branch-free and without
+     * Math.copySign, which the JDK 17 compiler does not vectorize (2.5x slower here): v scaled by 2^254 is at least
+     * 2^105 in magnitude for any non-zero float, so adding 1 and clamping to [-1, 1] leaves its sign, and 1 for zero.
+     */
+    private static float stabilizerSign(float v) {
+        return Math.max(Math.min(v * 0x1p127f * 0x1p127f + 1f, 1f), -1f);
     }
 
     /** {@code mask != 0 ? a : b}, elementwise with broadcasting of all three. */

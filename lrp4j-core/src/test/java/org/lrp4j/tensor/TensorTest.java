@@ -703,6 +703,28 @@ class TensorTest {
             }
         }
 
+        @Test
+        void stabilizerCountsZeroAndMinusZeroAsPositiveAndKeepsTheSignOfSubnormals() {
+            float sub = Float.MIN_VALUE;
+            float[] d = {2f, -2f, 0f, -0f, sub, -sub, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1e30f,
+                -1e30f};
+            float[] stab = {2.5f, -2.5f, 0.5f, 0.5f, 0.5f, -0.5f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                Float.NaN, 1e30f, -1e30f};
+            SplittableRandom rng = new SplittableRandom(3);
+            // fresh tensors and views at an offset
+            for (int k = 0; k < 2; k++) {
+                Tensor t = k == 0 ? Tensor.wrap(d.clone(), d.length) : embed(rng, d, new int[] {d.length});
+                Tensor three = k == 0 ? Tensor.full(Shape.of(d.length), 3f)
+                        : embed(rng, Tensor.full(Shape.of(d.length), 3f).toArray(), new int[] {d.length});
+                assertThat(t.stabilized(0.5f).toArray()).as("view %d", k).containsExactly(stab);
+                float[] ratio = three.divStabilized(t, 0.5f).toArray();
+                for (int i = 0; i < d.length; i++) {
+                    assertThat(Float.valueOf(ratio[i])).as("3 / stab(%s), view %d", d[i], k)
+                            .isEqualTo(Float.valueOf(3f / stab[i]));
+                }
+            }
+        }
+
         /** Shapes large enough to be split over threads, with merged and unmerged axis runs on either side. */
         @ParameterizedTest
         @ValueSource(strings = {"9,32,28,28|1,32,28,28", "9,32,28,28|9,1,28,28", "9,32,28,28|9,32,1,1",

@@ -60,22 +60,22 @@ final class Terms {
         if ((GradMode.isEnabled() && relevance.requiresGrad()) || !r.shape().equals(z.shape())) {
             return null;
         }
-        float[] rd = r.data();
-        int ro = r.offset();
-        float[] zd = z.data();
-        int zo = z.offset();
+        // both read at the output's index: with offsets the compiler does not vectorize the loop (4x slower)
+        float[] rd = r.offset() == 0 ? r.data() : r.toArray();
+        float[] zd = z.offset() == 0 ? z.data() : z.toArray();
         float[] out = new float[r.size()];
         boolean[] reached = new boolean[1];
         org.lrp4j.tensor.kernel.Parallel.range(out.length, 1 << 15, (from, to) -> {
             // Branch-free (the signs of z are data, a branch on them mispredicts half the time): step(z) scales any
-            // positive float, even a subnormal, to >= 1 before clamping; the sum of |R| over units with z < 0 is
-            // zero exactly when no relevance reaches them (and NaN when a NaN does).
+            // positive float, even a subnormal, to >= 1 before clamping; the largest |R| over units with z < 0 is
+            // zero exactly when no relevance reaches them (and NaN when a NaN does). A max, unlike a sum, does not
+            // depend on the order, so the compiler vectorizes it.
             float reaching = 0f;
             for (int i = from; i < to; i++) {
-                float zi = zd[zo + i];
-                float ri = rd[ro + i];
+                float zi = zd[i];
+                float ri = rd[i];
                 out[i] = ri * Math.min(Math.max(zi * 0x1p127f * 0x1p127f, 0f), 1f);
-                reaching += Math.abs(ri) * Math.min(Math.max(zi * -0x1p127f * 0x1p127f, 0f), 1f);
+                reaching = Math.max(reaching, Math.abs(ri) * Math.min(Math.max(zi * -0x1p127f * 0x1p127f, 0f), 1f));
             }
             if (reaching != 0f) {
                 reached[0] = true;
