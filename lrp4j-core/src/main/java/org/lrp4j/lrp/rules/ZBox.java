@@ -4,6 +4,9 @@ import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
+import org.lrp4j.layers.Conv2d;
+import org.lrp4j.layers.Layer;
+import org.lrp4j.layers.Linear;
 import org.lrp4j.tensor.Tensor;
 
 /**
@@ -13,8 +16,35 @@ import org.lrp4j.tensor.Tensor;
  */
 public record ZBox(Tensor low, Tensor high, float epsilon) implements Rule {
 
+    private static final String LINEAR_PART = "zbox/f(x;w)";
+
     public ZBox(float low, float high) {
         this(Tensor.scalar(low), Tensor.scalar(high), DEFAULT_EPSILON);
+    }
+
+    /**
+     * The output as f(x; w) + b, keeping f(x; w): {@link #propagate} needs it without the bias, so the layer's
+     * map is not run a second time.
+     */
+    @Override
+    public Variable forward(RuleContext c) {
+        Layer layer = c.node().layer();
+        if (!(layer instanceof Conv2d || layer instanceof Linear)) {
+            return null;
+        }
+        Affine a = Affine.of(c.node(), "zbox");
+        Variable f = a.forward(c.input(), a.weight(), null);
+        c.kept().put(LINEAR_PART, f);
+        return a.bias() == null ? f : Ops.add(f, a.bias().shape().rank() == 1 && f.shape().rank() > 2
+                ? Ops.reshape(a.bias(), biasShape(a.bias().shape().dim(0), f.shape().rank())) : a.bias());
+    }
+
+    /** [C, 1, ...]: a per-channel bias broadcast over the positions of a rank-{@code rank} output. */
+    private static int[] biasShape(int channels, int rank) {
+        int[] dims = new int[rank - 1];
+        java.util.Arrays.fill(dims, 1);
+        dims[0] = channels;
+        return dims;
     }
 
     @Override
@@ -31,7 +61,8 @@ public record ZBox(Tensor low, Tensor high, float epsilon) implements Rule {
                 ? Ops.add(boundTerm(a, low, x, wp), boundTerm(a, high, x, wn))
                 : c.derived("zbox-bounds" + x.shape(), () -> Ops.add(boundTerm(a, low, x, wp),
                         boundTerm(a, high, x, wn)));
-        Variable z = Ops.sub(a.forward(x, w, null), bounds);
+        Variable f = c.kept().get(LINEAR_PART);
+        Variable z = Ops.sub(f != null ? f : a.forward(x, w, null), bounds);
         Variable s = Terms.ratio(c.relevance(), z, epsilon);
         Variable[] t = Terms.transposeEach(a, c, "zbox", s, x.shape(), w, wp, wn);
         Variable r = Ops.sub(Ops.sub(Ops.mul(x, t[0]), Ops.mul(l, t[1])), Ops.mul(h, t[2]));

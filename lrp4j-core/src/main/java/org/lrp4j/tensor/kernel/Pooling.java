@@ -170,7 +170,10 @@ public final class Pooling {
         int planes = os.dim(0) * os.dim(1);
         float[] xd = x.data();
         int xo = x.offset();
-        int[] arg = new int[os.size()];
+        float[] rd = r.data();
+        int ro = r.offset();
+        // the windows do not overlap: each output's relevance is stored at its winner, every other input stays 0
+        float[] gx = new float[x.size()];
         Parallel.range(planes, grain(h * w), (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
                 int inBase = t * h * w;
@@ -179,12 +182,12 @@ public final class Pooling {
                     int r0 = inBase + 2 * i * w;
                     int ob = outBase + i * ow;
                     for (int j = 0; j < ow; j++) {
-                        arg[ob + j] = winner2x2(xd, xo, r0 + 2 * j, w);
+                        gx[winner2x2(xd, xo, r0 + 2 * j, w)] = rd[ro + ob + j];
                     }
                 }
             }
         });
-        return maxPoolBackward(r, arg, x.shape());
+        return Tensor.wrap(gx, x.shape());
     }
 
     /**
