@@ -26,17 +26,22 @@ public sealed interface Affine {
     /** The transpose of f(.; w, 0) applied to r, giving a tensor of {@code inputShape}. */
     Variable transpose(Variable r, Variable w, Shape inputShape);
 
-    /** The affine view of a Conv or Gemm node; a clear error for any other node. */
-    static Affine of(Node node, String ruleName) {
+    /** The affine view of a Conv or Gemm node; empty for any other node. */
+    static java.util.Optional<Affine> find(Node node) {
         Layer layer = node.layer();
         if (layer instanceof Conv2d c) {
-            return new Conv(c);
+            return java.util.Optional.of(new Conv(c));
         }
         if (layer instanceof Linear l) {
-            return new Dense(l);
+            return java.util.Optional.of(new Dense(l));
         }
-        throw new IllegalArgumentException("rule " + ruleName + " applies to Conv and Gemm nodes, not to node '"
-                + node.name() + "' (" + node.opType() + ")");
+        return java.util.Optional.empty();
+    }
+
+    /** The affine view of a Conv or Gemm node; a clear error for any other node. */
+    static Affine of(Node node, String ruleName) {
+        return find(node).orElseThrow(() -> new IllegalArgumentException("rule " + ruleName
+                + " applies to Conv and Gemm nodes, not to node '" + node.name() + "' (" + node.opType() + ")"));
     }
 
     /** Convolution. */

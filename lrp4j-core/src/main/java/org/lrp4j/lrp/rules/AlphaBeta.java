@@ -4,9 +4,6 @@ import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
-import org.lrp4j.layers.Conv2d;
-import org.lrp4j.layers.Layer;
-import org.lrp4j.layers.Linear;
 
 /**
  * The alpha-beta rule: positive and negative contributions are propagated separately and weighted,
@@ -41,11 +38,10 @@ public record AlphaBeta(float alpha, float beta, float epsilon, boolean zeroBias
      */
     @Override
     public Variable forward(RuleContext c) {
-        Layer layer = c.node().layer();
-        if (!(layer instanceof Conv2d || layer instanceof Linear)) {
+        Affine a = Affine.find(c.node()).orElse(null);
+        if (a == null) {
             return null;
         }
-        Affine a = Affine.of(c.node(), "alpha_beta");
         if (!Terms.stackable(a) || (zeroBias && a.bias() != null)) {
             return null;
         }

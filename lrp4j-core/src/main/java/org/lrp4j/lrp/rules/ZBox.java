@@ -4,9 +4,6 @@ import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
-import org.lrp4j.layers.Conv2d;
-import org.lrp4j.layers.Layer;
-import org.lrp4j.layers.Linear;
 import org.lrp4j.tensor.Tensor;
 
 /**
@@ -28,11 +25,10 @@ public record ZBox(Tensor low, Tensor high, float epsilon) implements Rule {
      */
     @Override
     public Variable forward(RuleContext c) {
-        Layer layer = c.node().layer();
-        if (!(layer instanceof Conv2d || layer instanceof Linear)) {
+        Affine a = Affine.find(c.node()).orElse(null);
+        if (a == null) {
             return null;
         }
-        Affine a = Affine.of(c.node(), "zbox");
         Variable f = a.forward(c.input(), a.weight(), null);
         c.kept().put(LINEAR_PART, f);
         return a.bias() == null ? f : Ops.add(f, a.bias().shape().rank() == 1 && f.shape().rank() > 2
