@@ -26,6 +26,9 @@ public sealed interface Affine {
     /** The transpose of f(.; w, 0) applied to r, giving a tensor of {@code inputShape}. */
     Variable transpose(Variable r, Variable w, Shape inputShape);
 
+    /** f + b for an output f of this map computed without bias (b per output channel or feature). */
+    Variable addBias(Variable f, Variable b);
+
     /** The affine view of a Conv or Gemm node; empty for any other node. */
     static java.util.Optional<Affine> find(Node node) {
         Layer layer = node.layer();
@@ -65,6 +68,11 @@ public sealed interface Affine {
         public Variable transpose(Variable r, Variable w, Shape inputShape) {
             return Ops.convTranspose2d(r, w, inputShape, layer.spec());
         }
+
+        @Override
+        public Variable addBias(Variable f, Variable b) {
+            return Ops.add(f, Ops.reshape(b, b.shape().dim(0), 1, 1));
+        }
     }
 
     /** Fully connected (Gemm with weight [out, in]). */
@@ -87,6 +95,11 @@ public sealed interface Affine {
         @Override
         public Variable transpose(Variable r, Variable w, Shape inputShape) {
             return Ops.matmul(r, w);
+        }
+
+        @Override
+        public Variable addBias(Variable f, Variable b) {
+            return Ops.add(f, b);
         }
     }
 }

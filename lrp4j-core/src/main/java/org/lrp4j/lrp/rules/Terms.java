@@ -202,7 +202,17 @@ final class Terms {
     /** f(x+; A) + f(x-; B) + b for x2 = {@link #signedStack}; requires {@link #stackable}. */
     static Variable signedForward(Affine a, RuleContext c, String key, Variable x2, Variable wa, Variable wb,
                                   Variable b) {
-        return a.forward(x2, c.derived(key + "/signed", () -> Ops.concat(1, wa, wb)), b);
+        return a.forward(x2, signedWeights(c, key, wa, wb), b);
+    }
+
+    /** [A | B]: the weights stacked along the inputs, kept in the plan. */
+    private static Variable signedWeights(RuleContext c, String key, Variable wa, Variable wb) {
+        return c.derived(key + "/signed", () -> Ops.concat(1, wa, wb));
+    }
+
+    /** [[A | B]; [B | A]], kept in the plan. */
+    private static Variable signedPairWeights(RuleContext c, String key, Variable wa, Variable wb) {
+        return c.derived(key + "/signed-pair", () -> Ops.concat(0, Ops.concat(1, wa, wb), Ops.concat(1, wb, wa)));
     }
 
     /**
@@ -217,23 +227,19 @@ final class Terms {
     /** The two maps of {@link #signedForwardPair} stacked along axis 1. */
     static Variable signedForwardStacked(Affine a, RuleContext c, String key, Variable x2, Variable wa, Variable b1,
                                          Variable wb, Variable b2) {
-        Variable w = c.derived(key + "/signed-pair", () -> Ops.concat(0, Ops.concat(1, wa, wb),
-                Ops.concat(1, wb, wa)));
-        return a.forward(x2, w, stacked(a, c, key, null, b1, null, b2)[1]);
+        return a.forward(x2, signedPairWeights(c, key, wa, wb), stacked(a, c, key, null, b1, null, b2)[1]);
     }
 
     /** x+ * T(s; A) + x- * T(s; B) for x2 = {@link #signedStack}, in one transposed pass. */
     static Variable signedBack(Affine a, RuleContext c, String key, Variable x2, Variable s, Variable wa,
                                Variable wb) {
-        Variable w = c.derived(key + "/signed", () -> Ops.concat(1, wa, wb));
-        return Ops.addHalves(Ops.mul(x2, a.transpose(s, w, x2.shape())), 1);
+        return Ops.addHalves(Ops.mul(x2, a.transpose(s, signedWeights(c, key, wa, wb), x2.shape())), 1);
     }
 
     /** x+ * (T(s1; A) + T(s2; B)) + x- * (T(s1; B) + T(s2; A)), in one transposed pass. */
     static Variable signedBackPair(Affine a, RuleContext c, String key, Variable x2, Variable s1, Variable wa,
                                    Variable s2, Variable wb) {
-        Variable w = c.derived(key + "/signed-pair", () -> Ops.concat(0, Ops.concat(1, wa, wb),
-                Ops.concat(1, wb, wa)));
+        Variable w = signedPairWeights(c, key, wa, wb);
         return Ops.addHalves(Ops.mul(x2, a.transpose(Ops.concat(1, s1, s2), w, x2.shape())), 1);
     }
 

@@ -31,16 +31,7 @@ public record ZBox(Tensor low, Tensor high, float epsilon) implements Rule {
         }
         Variable f = a.forward(c.input(), a.weight(), null);
         c.kept().put(LINEAR_PART, f);
-        return a.bias() == null ? f : Ops.add(f, a.bias().shape().rank() == 1 && f.shape().rank() > 2
-                ? Ops.reshape(a.bias(), biasShape(a.bias().shape().dim(0), f.shape().rank())) : a.bias());
-    }
-
-    /** [C, 1, ...]: a per-channel bias broadcast over the positions of a rank-{@code rank} output. */
-    private static int[] biasShape(int channels, int rank) {
-        int[] dims = new int[rank - 1];
-        java.util.Arrays.fill(dims, 1);
-        dims[0] = channels;
-        return dims;
+        return a.bias() == null ? f : a.addBias(f, a.bias());
     }
 
     @Override
