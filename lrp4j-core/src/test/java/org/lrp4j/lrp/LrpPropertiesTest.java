@@ -277,6 +277,73 @@ class LrpPropertiesTest {
         }
     }
 
+    /** A model of one Gemm node with the given weight [out, in] and bias. */
+    private static Model oneLinearLayer(Tensor w, Tensor b) {
+        return ModelBuilder.create("one").input("input", w.dim(1))
+                .then(new Linear(Variable.parameter(w), Variable.parameter(b))).build();
+    }
+
+    /**
+     * Gamma against its formula, in double precision, for every class of a one-layer model (so relevance reaches
+     * units with z &gt; 0 and units with z &lt; 0), for inputs of both signs and non-negative ones, with and without
+     * zero_bias: p = x+ U + x- V + b_U, n = x+ V + x- U + b_V (U = w + g w+, V = w + g w-), and
+     * R_i = x+_i (U R+/p + V R-/n) + x-_i (V R+/p + U R-/n) where R+ = R [z &gt; 0], R- = R [z &lt; 0].
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
+    void gammaMatchesItsFormulaOnUnitsOfBothSigns(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        Tensor w = Tensor.randn(r, 1f, 4, 5);
+        Tensor b = Tensor.randn(r, 1f, 4);
+        Model m = oneLinearLayer(w, b);
+        float g = 0.5f;
+        double eps = 1e-6;
+        Tensor signed = Tensor.randn(r, 1f, 3, 5);
+        for (boolean zeroBias : new boolean[] {false, true}) {
+            for (Tensor x : List.of(signed, signed.relu())) {
+                Explanation e = explain(m, everywhere(new Gamma(g, (float) eps, zeroBias)), x, Targets.all(),
+                        OutputSeed.LOGIT);
+                Tensor z = m.predict(x);
+                int negativeUnits = 0;
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 4; j++) {
+                        double zj = z.get(i, j);
+                        negativeUnits += zj < 0 ? 1 : 0;
+                        double p = 0;
+                        double n = 0;
+                        for (int k = 0; k < 5; k++) {
+                            double xk = x.get(i, k);
+                            double wk = w.get(j, k);
+                            double u = wk + g * Math.max(wk, 0);
+                            double v = wk + g * Math.min(wk, 0);
+                            p += Math.max(xk, 0) * u + Math.min(xk, 0) * v;
+                            n += Math.max(xk, 0) * v + Math.min(xk, 0) * u;
+                        }
+                        if (!zeroBias) {
+                            p += b.get(j) + g * Math.max(b.get(j), 0);
+                            n += b.get(j) + g * Math.min(b.get(j), 0);
+                        }
+                        // LOGIT seed: the relevance of class j is z_j at unit j
+                        double cp = zj > 0 ? zj / (p + (p >= 0 ? eps : -eps)) : 0;
+                        double cn = zj < 0 ? zj / (n + (n >= 0 ? eps : -eps)) : 0;
+                        for (int k = 0; k < 5; k++) {
+                            double xk = x.get(i, k);
+                            double wk = w.get(j, k);
+                            double u = wk + g * Math.max(wk, 0);
+                            double v = wk + g * Math.min(wk, 0);
+                            double expected = Math.max(xk, 0) * (u * cp + v * cn) + Math.min(xk, 0) * (v * cp + u * cn);
+                            assertThat((double) e.attribution().get(i, j, k))
+                                    .as("seed %d zero_bias %s %s input, image %d class %d feature %d", seed, zeroBias,
+                                            x == signed ? "signed" : "non-negative", i, j, k)
+                                    .isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, Math.abs(expected))));
+                        }
+                    }
+                }
+                assertThat(negativeUnits).as("seed %d: some outputs are negative", seed).isPositive();
+            }
+        }
+    }
+
     /**
      * Alpha-beta need not conserve (a unit without negative contributions loses its beta share), so its bias share
      * is checked against the formula: sum_j alpha b+_j R_j / stab(p_j) - beta b-_j R_j / stab(n_j), for inputs of
@@ -288,8 +355,7 @@ class LrpPropertiesTest {
         SplittableRandom r = new SplittableRandom(seed);
         Tensor w = Tensor.randn(r, 1f, 4, 5);
         Tensor b = Tensor.randn(r, 1f, 4);
-        Model m = ModelBuilder.create("one").input("input", 5)
-                .then(new Linear(Variable.parameter(w), Variable.parameter(b))).build();
+        Model m = oneLinearLayer(w, b);
         float alpha = 2f;
         float beta = 1f;
         float eps = 1e-6f;

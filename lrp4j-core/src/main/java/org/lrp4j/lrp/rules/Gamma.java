@@ -23,11 +23,34 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         this(gamma, DEFAULT_EPSILON, false);
     }
 
+    private static final String PARTS = "gamma/p;n";
+
+    /**
+     * The output from the rule's own two maps, stacked as one: with U = w + g w+ and V = w + g w- (biases alike),
+     * U + V = (2 + g) w, so p + n = (2 + g) z. Scaled by 1 / (2 + g), the parts [p'; n'] sum to z, and they are
+     * what {@link #propagate} divides by: the layer's own map is not run as well. The rule is invariant to this
+     * scale (R / stab(p) times U equals R / stab'(p') times U' with the stabilizer scaled alike).
+     */
+    @Override
+    public Variable forward(RuleContext c) {
+        Affine a = Affine.find(c.node()).orElse(null);
+        if (a == null || !Terms.stackable(a)) {
+            return null;
+        }
+        Variable parts = stackedParts(a, c, Terms.signedParts(c.input()));
+        c.kept().put(PARTS, parts);
+        Variable z = Ops.addHalves(parts, 1);
+        return zeroBias && a.bias() != null ? a.addBias(z, a.bias()) : z;
+    }
+
     @Override
     public List<Variable> propagate(RuleContext c) {
         Affine a = Affine.of(c.node(), "gamma");
         Variable x = c.input();
         Variable[] parts = Terms.signedParts(x);
+        if (Terms.stackable(a)) {
+            return propagateStacked(a, c, parts);
+        }
         Variable xp = parts[0];
         Variable xn = parts[1];
         Variable w = a.weight();
@@ -40,51 +63,95 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Tensor z = c.output().value();
         Variable positiveOnly = Terms.positiveUnitsRelevance(c.relevance(), z);
         if (positiveOnly != null) {
-            return positiveUnitsOnly(a, c, x, xp, xn, u, bu, v, positiveOnly);
+            Variable p = Terms.plus(a.forward(xp, u, bu), Terms.forward(a, xn, v, null));
+            Variable cp = Terms.ratio(positiveOnly, p, epsilon);
+            c.bias().add(bu, cp);
+            return Terms.single(Terms.plus(Terms.back(a, xp, cp, u, x.shape()),
+                    Terms.back(a, xn, cp, v, x.shape())));
         }
         Variable rp = Ops.mul(c.relevance(), Variable.constant(z.unary(Tensor.UnaryOp.STEP)));
         Variable rn = Ops.mul(c.relevance(), Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP)));
-        String key = "gamma" + gamma + zeroBias;
-        if (xn != null && Terms.stackable(a)) {
-            Variable x2 = Terms.signedStack(xp, xn);
-            Variable[] pn = Terms.signedForwardPair(a, c, key, x2, u, bu, v, bv);
-            Variable cp = Terms.ratio(rp, pn[0], epsilon);
-            Variable cn = Terms.ratio(rn, pn[1], epsilon);
-            c.bias().add(bu, cp);
-            c.bias().add(bv, cn);
-            return Terms.single(Terms.signedBackPair(a, c, key, x2, cp, u, cn, v));
-        }
-        Variable[] pn = Terms.forwardPair(a, c, key, xp, u, bu, v, bv);
-        Variable p = Terms.plus(pn[0], Terms.forward(a, xn, v, null));
-        Variable n = Terms.plus(pn[1], Terms.forward(a, xn, u, null));
+        Variable p = Terms.plus(a.forward(xp, u, bu), Terms.forward(a, xn, v, null));
+        Variable n = Terms.plus(a.forward(xp, v, bv), Terms.forward(a, xn, u, null));
         Variable cp = Terms.ratio(rp, p, epsilon);
         Variable cn = Terms.ratio(rn, n, epsilon);
         c.bias().add(bu, cp);
         c.bias().add(bv, cn);
-        Variable fromPositive = Terms.transposePair(a, c, key, cp, u, cn, v, x.shape());
+        Variable fromPositive = Ops.add(a.transpose(cp, u, x.shape()), a.transpose(cn, v, x.shape()));
         Variable toNegative = xn == null ? null
                 : Ops.mul(xn, Ops.add(a.transpose(cp, v, x.shape()), a.transpose(cn, u, x.shape())));
         return Terms.single(Terms.plus(Ops.mul(xp, fromPositive), toNegative));
     }
 
     /**
-     * The same relevance when no relevance reaches units with z &lt; 0, as after a ReLU whose upper layer passes
-     * relevance in proportion to its input: the negative form would only carry zeros, so its convolutions (half
-     * of the rule's work) are skipped.
+     * With stackable weights, from the parts [p'; n'] of {@link #forward} (computed here when the forward did not
+     * keep them) and the scaled weights U', V': when no relevance reaches units with z &lt; 0 (after a ReLU whose
+     * upper layer passes relevance in proportion to its input) only the positive form is propagated, one
+     * transposed map; otherwise both ratios in one pass and one transposed map with [U'; V'] stacked.
      */
-    private List<Variable> positiveUnitsOnly(Affine a, RuleContext c, Variable x, Variable xp, Variable xn,
-                                             Variable u, Variable bu, Variable v, Variable rp) {
-        if (xn != null && Terms.stackable(a)) {
-            String key = "gamma" + gamma + zeroBias;
-            Variable x2 = Terms.signedStack(xp, xn);
-            Variable cp = Terms.ratio(rp, Terms.signedForward(a, c, key, x2, u, v, bu), epsilon);
-            c.bias().add(bu, cp);
-            return Terms.single(Terms.signedBack(a, c, key, x2, cp, u, v));
+    private List<Variable> propagateStacked(Affine a, RuleContext c, Variable[] signed) {
+        Variable parts = c.kept().get(PARTS);
+        if (parts == null) {
+            parts = stackedParts(a, c, signed);
         }
-        Variable p = Terms.plus(a.forward(xp, u, bu), Terms.forward(a, xn, v, null));
-        Variable cp = Terms.ratio(rp, p, epsilon);
-        c.bias().add(bu, cp);
-        return Terms.single(Terms.plus(Terms.back(a, xp, cp, u, x.shape()), Terms.back(a, xn, cp, v, x.shape())));
+        int units = parts.shape().dim(1) / 2;
+        Variable u = scaled(c, "+", a.weight(), true);
+        Variable v = scaled(c, "-", a.weight(), false);
+        Variable b = Terms.bias(a, zeroBias);
+        Variable bu = b == null ? null : scaled(c, "b+", b, true);
+        Variable bv = b == null ? null : scaled(c, "b-", b, false);
+        float eps = epsilon / (2f + gamma);
+        Tensor z = c.output().value();
+        String key = key();
+        Variable xp = signed[0];
+        Variable xn = signed[1];
+        Variable positiveOnly = Terms.positiveUnitsRelevance(c.relevance(), z);
+        if (positiveOnly != null) {
+            Variable cp = Terms.ratio(positiveOnly, Ops.narrow(parts, 1, 0, units), eps);
+            c.bias().add(bu, cp);
+            if (xn == null) {
+                return Terms.single(Ops.mul(xp, a.transpose(cp, u, xp.shape())));
+            }
+            return Terms.single(Terms.signedBack(a, c, key, Terms.signedStack(xp, xn), cp, u, v));
+        }
+        Variable r = c.relevance();
+        Variable masked = Ops.concat(1, Ops.mul(r, Variable.constant(z.unary(Tensor.UnaryOp.STEP))),
+                Ops.mul(r, Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP))));
+        Variable ratios = Terms.ratio(masked, parts, eps);
+        if (b != null) {
+            c.bias().add(c.derived("gamma/b'" + gamma, () -> Ops.concat(0, bu, bv)), ratios);
+        }
+        if (xn == null) {
+            return Terms.single(Ops.mul(xp, Terms.transposeStacked(a, c, key, ratios, u, v, xp.shape())));
+        }
+        Variable x2 = Terms.signedStack(xp, xn);
+        return Terms.single(Terms.signedBackStacked(a, c, key, x2, ratios, u, v));
+    }
+
+    /**
+     * [p'; n'] along the outputs: p' = f(x+; U') + f(x-; V') + b_U', n' = f(x+; V') + f(x-; U') + b_V' (b omitted
+     * with zero_bias; terms of an absent x- omitted), as one map.
+     */
+    private Variable stackedParts(Affine a, RuleContext c, Variable[] signed) {
+        Variable u = scaled(c, "+", a.weight(), true);
+        Variable v = scaled(c, "-", a.weight(), false);
+        Variable b = Terms.bias(a, zeroBias);
+        Variable bu = b == null ? null : scaled(c, "b+", b, true);
+        Variable bv = b == null ? null : scaled(c, "b-", b, false);
+        if (signed[1] == null) {
+            return Terms.forwardStacked(a, c, key(), signed[0], u, bu, v, bv);
+        }
+        return Terms.signedForwardStacked(a, c, key(), Terms.signedStack(signed[0], signed[1]), u, bu, v, bv);
+    }
+
+    /** (t + g t+) / (2 + g) or (t + g t-) / (2 + g), kept in the plan. */
+    private Variable scaled(RuleContext c, String name, Variable t, boolean positive) {
+        return c.derived("gamma'" + name + gamma, () -> Ops.mul(
+                Ops.add(t, Ops.mul(positive ? Ops.positive(t) : Ops.negative(t), gamma)), 1f / (2f + gamma)));
+    }
+
+    private String key() {
+        return "gamma'" + gamma + zeroBias;
     }
 
     @Override

@@ -129,18 +129,6 @@ final class Terms {
         return new Variable[] {w, b};
     }
 
-    /**
-     * f(x; w1, b1) and f(x; w2, b2). With {@link #stackable} weights, one pass over x (one im2col) with the weights
-     * stacked; {@code key} names the pair for the plan's cache.
-     */
-    static Variable[] forwardPair(Affine a, RuleContext c, String key, Variable x, Variable w1, Variable b1,
-                                  Variable w2, Variable b2) {
-        if (!stackable(a)) {
-            return new Variable[] {a.forward(x, w1, b1), a.forward(x, w2, b2)};
-        }
-        return halves(forwardStacked(a, c, key, x, w1, b1, w2, b2));
-    }
-
     /** [f(x; w1, b1); f(x; w2, b2)] along axis 1 as one map; requires {@link #stackable}. */
     static Variable forwardStacked(Affine a, RuleContext c, String key, Variable x, Variable w1, Variable b1,
                                    Variable w2, Variable b2) {
@@ -148,20 +136,14 @@ final class Terms {
         return a.forward(x, wb[0], wb[1]);
     }
 
-    /** The two halves of axis 1. */
-    private static Variable[] halves(Variable v) {
-        int k = v.shape().dim(1) / 2;
-        return new Variable[] {Ops.narrow(v, 1, 0, k), Ops.narrow(v, 1, k, k)};
-    }
-
-    /** transpose(s1; w1) + transpose(s2; w2), as one transposed pass when the weights are {@link #stackable}. */
-    static Variable transposePair(Affine a, RuleContext c, String key, Variable s1, Variable w1, Variable s2,
-                                  Variable w2, Shape inputShape) {
-        if (!stackable(a)) {
-            return Ops.add(a.transpose(s1, w1, inputShape), a.transpose(s2, w2, inputShape));
-        }
-        Variable w = stacked(a, c, key, w1, null, w2, null)[0];
-        return a.transpose(Ops.concat(1, s1, s2), w, inputShape);
+    /**
+     * transpose(s; [w1; w2]) for s = [s1; s2] stacked along axis 1, which is transpose(s1; w1) + transpose(s2; w2)
+     * in one transposed pass (the weights stacked along the outputs as in {@link #forwardStacked}, and kept
+     * under the same key); requires {@link #stackable}.
+     */
+    static Variable transposeStacked(Affine a, RuleContext c, String key, Variable s, Variable w1, Variable w2,
+                                     Shape inputShape) {
+        return a.transpose(s, stacked(a, c, key, w1, null, w2, null)[0], inputShape);
     }
 
     /**
@@ -217,14 +199,8 @@ final class Terms {
 
     /**
      * f(x+; A) + f(x-; B) + b1 and f(x+; B) + f(x-; A) + b2, the two maps of a rule that splits contributions by
-     * sign, as one pass with the weights [[A | B]; [B | A]]; requires {@link #stackable}.
+     * sign, stacked along axis 1 as one map with the weights [[A | B]; [B | A]]; requires {@link #stackable}.
      */
-    static Variable[] signedForwardPair(Affine a, RuleContext c, String key, Variable x2, Variable wa, Variable b1,
-                                        Variable wb, Variable b2) {
-        return halves(signedForwardStacked(a, c, key, x2, wa, b1, wb, b2));
-    }
-
-    /** The two maps of {@link #signedForwardPair} stacked along axis 1. */
     static Variable signedForwardStacked(Affine a, RuleContext c, String key, Variable x2, Variable wa, Variable b1,
                                          Variable wb, Variable b2) {
         return a.forward(x2, signedPairWeights(c, key, wa, wb), stacked(a, c, key, null, b1, null, b2)[1]);
@@ -236,11 +212,13 @@ final class Terms {
         return Ops.addHalves(Ops.mul(x2, a.transpose(s, signedWeights(c, key, wa, wb), x2.shape())), 1);
     }
 
-    /** x+ * (T(s1; A) + T(s2; B)) + x- * (T(s1; B) + T(s2; A)), in one transposed pass. */
-    static Variable signedBackPair(Affine a, RuleContext c, String key, Variable x2, Variable s1, Variable wa,
-                                   Variable s2, Variable wb) {
-        Variable w = signedPairWeights(c, key, wa, wb);
-        return Ops.addHalves(Ops.mul(x2, a.transpose(Ops.concat(1, s1, s2), w, x2.shape())), 1);
+    /**
+     * x+ * (T(s1; A) + T(s2; B)) + x- * (T(s1; B) + T(s2; A)) for s = [s1; s2] stacked along axis 1, in one
+     * transposed pass with the weights of {@link #signedForwardStacked}.
+     */
+    static Variable signedBackStacked(Affine a, RuleContext c, String key, Variable x2, Variable s, Variable wa,
+                                      Variable wb) {
+        return Ops.addHalves(Ops.mul(x2, a.transpose(s, signedPairWeights(c, key, wa, wb), x2.shape())), 1);
     }
 
     static Variable ones(Shape s) {

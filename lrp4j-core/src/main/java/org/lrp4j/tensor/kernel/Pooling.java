@@ -34,13 +34,19 @@ public final class Pooling {
         int w = x.dim(3);
         int oh = os.dim(2);
         int ow = os.dim(3);
-        if (!twoByTwo(spec, h, w, oh, ow)) {
-            return maxPool(x, spec).output();
-        }
         int planes = os.dim(0) * os.dim(1);
         float[] xd = x.data();
         int xo = x.offset();
         float[] out = new float[os.size()];
+        if (!twoByTwo(spec, h, w, oh, ow)) {
+            Parallel.range(planes, grain(h * w), (t0, t1) -> {
+                float[] rowMax = new float[h * ow];
+                for (int t = t0; t < t1; t++) {
+                    maxPoolPlaneValues(xd, xo + t * h * w, h, w, out, t * oh * ow, oh, ow, rowMax, spec);
+                }
+            });
+            return Tensor.wrap(out, os);
+        }
         Parallel.range(planes, grain(h * w), (t0, t1) -> {
             for (int t = t0; t < t1; t++) {
                 int inBase = xo + t * h * w;
@@ -56,6 +62,45 @@ public final class Pooling {
             }
         });
         return Tensor.wrap(out, os);
+    }
+
+    /**
+     * One plane of generic max pooling, values only, separably: the maximum over each row's horizontal taps for
+     * every input row once (kept in {@code rowMax}, h x ow), then over the vertical taps of each output row, whose
+     * inner loops are contiguous. Padding never wins; Math.max propagates NaN.
+     */
+    private static void maxPoolPlaneValues(float[] x, int in, int h, int w, float[] out, int ob, int oh, int ow,
+                                           float[] rowMax, Pool2dSpec spec) {
+        int kw = spec.kernelW();
+        int sw = spec.strideW();
+        int pl = spec.padLeft();
+        java.util.Arrays.fill(rowMax, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < h; r++) {
+            int row = in + r * w;
+            int rm = r * ow;
+            for (int c = 0; c < kw; c++) {
+                int off = c - pl;
+                // output columns whose tap c lies inside the row: 0 <= j * sw + off < w
+                int jlo = Math.max(0, Math.floorDiv(-off + sw - 1, sw));
+                int jhi = Math.min(ow, Math.floorDiv(w - 1 - off, sw) + 1);
+                for (int j = jlo; j < jhi; j++) {
+                    rowMax[rm + j] = Math.max(rowMax[rm + j], x[row + j * sw + off]);
+                }
+            }
+        }
+        for (int i = 0; i < oh; i++) {
+            int top = i * spec.strideH() - spec.padTop();
+            int hs = Math.max(top, 0);
+            int he = Math.min(top + spec.kernelH(), h);
+            int o = ob + i * ow;
+            System.arraycopy(rowMax, hs * ow, out, o, ow);
+            for (int r = hs + 1; r < he; r++) {
+                int rm = r * ow;
+                for (int j = 0; j < ow; j++) {
+                    out[o + j] = Math.max(out[o + j], rowMax[rm + j]);
+                }
+            }
+        }
     }
 
     /** Max pooling; padding never wins, ties pick the first maximum in row-major window order, NaN propagates. */

@@ -298,6 +298,25 @@ class PoolingTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
+    void valuesOnlyMaxPoolEqualsTheValuesOfMaxPoolWithArgmax(Case k) {
+        SplittableRandom rng = new SplittableRandom(k.seed + 11);
+        for (int variant = 0; variant < 3; variant++) {
+            Tensor x = random(rng, k.inShape(), variant == 1);
+            if (variant == 2) {
+                float[] d = x.data();
+                for (int i = 0; i < d.length; i += 7) {
+                    d[i] = i % 3 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+                }
+            }
+            Tensor expected = Parallel.withThreads(k.threads, () -> Pooling.maxPool(x, k.spec).output());
+            Tensor values = Parallel.withThreads(k.threads, () -> Pooling.maxPoolValues(x, k.spec));
+            assertThat(values.shape()).isEqualTo(expected.shape());
+            assertThat(values.toArray()).as("%s variant %d", k, variant).containsExactly(expected.toArray());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
     void routingWithoutArgmaxEqualsRoutingByArgmax(Case k) {
         SplittableRandom rng = new SplittableRandom(k.seed + 5);
         Shape os = k.spec.outputShape(k.inShape());
