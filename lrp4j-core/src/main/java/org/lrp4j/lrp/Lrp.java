@@ -98,6 +98,19 @@ public final class Lrp {
         return new Plan(m, ordered, c.notes(), DerivedWeights.cached());
     }
 
+    /** The nodes whose output only ReLU nodes read (see {@link RuleContext#rectified}). */
+    private static Set<String> rectified(Model m) {
+        Set<String> out = new java.util.HashSet<>();
+        for (Node n : m.nodes()) {
+            List<Node> readers = m.consumers(n.output());
+            if (!readers.isEmpty() && !m.outputs().contains(n.output())
+                    && readers.stream().allMatch(r -> r.opType().equals("Relu"))) {
+                out.add(n.name());
+            }
+        }
+        return out;
+    }
+
     /**
      * Propagates {@code seed(output)} from the model output back to the input.
      *
@@ -110,10 +123,11 @@ public final class Lrp {
                             Set<String> keep, boolean perNode) {
         Model m = plan.model();
         Map<String, Map<String, Variable>> kept = new HashMap<>();
+        Set<String> rectified = rectified(m);
         Trace trace = m.trace(Map.of(m.inputs().get(0).name(), input), ForwardContext.inference(), (node, args) -> {
             Map<String, Variable> terms = new HashMap<>();
             Variable out = plan.rules().get(node.name()).forward(new RuleContext(node, args, null, null,
-                    BiasLedger.ignoring(), plan.derived(), terms));
+                    BiasLedger.ignoring(), plan.derived(), terms, rectified.contains(node.name())));
             if (out != null) {
                 kept.put(node.name(), terms);
             }
@@ -141,7 +155,7 @@ public final class Lrp {
             BiasLedger ledger = perNode ? new BiasLedger() : BiasLedger.ignoring();
             try {
                 back = rule.propagate(new RuleContext(node, inputs, trace.output(node), r, ledger, plan.derived(),
-                        kept.getOrDefault(node.name(), Map.of())));
+                        kept.getOrDefault(node.name(), Map.of()), rectified.contains(node.name())));
             } catch (IllegalArgumentException e) {
                 throw new GraphException("LRP at node '" + node.name() + "' (" + node.opType() + ") with rule "
                         + rule.describe() + ": " + e.getMessage(), e);

@@ -29,12 +29,15 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
      * The output from the rule's own two maps, stacked as one: with U = w + g w+ and V = w + g w- (biases alike),
      * U + V = (2 + g) w, so p + n = (2 + g) z. Scaled by 1 / (2 + g), the parts [p'; n'] sum to z, and they are
      * what {@link #propagate} divides by: the layer's own map is not run as well. The rule is invariant to this
-     * scale (R / stab(p) times U equals R / stab'(p') times U' with the stabilizer scaled alike).
+     * scale (R / stab(p) times U equals R / stab'(p') times U' with the stabilizer scaled alike). Not for an
+     * output that only ReLUs read: there only p' is needed (relevance reaches units with z &gt; 0 only), which
+     * {@link #propagate} computes on its own, and keeping [p'; n'] through the backward pass would triple the
+     * memory the layer's output holds.
      */
     @Override
     public Variable forward(RuleContext c) {
         Affine a = Affine.find(c.node()).orElse(null);
-        if (a == null || !Terms.stackable(a)) {
+        if (a == null || !Terms.stackable(a) || c.rectified()) {
             return null;
         }
         Variable parts = stackedParts(a, c, Terms.signedParts(c.input()));
@@ -85,16 +88,12 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
 
     /**
      * With stackable weights, from the parts [p'; n'] of {@link #forward} (computed here when the forward did not
-     * keep them) and the scaled weights U', V': when no relevance reaches units with z &lt; 0 (after a ReLU whose
+     * keep them, p' alone when that is all it needs) and the scaled weights U', V': when no relevance reaches units with z &lt; 0 (after a ReLU whose
      * upper layer passes relevance in proportion to its input) only the positive form is propagated, one
      * transposed map; otherwise both ratios in one pass and one transposed map with [U'; V'] stacked.
      */
     private List<Variable> propagateStacked(Affine a, RuleContext c, Variable[] signed) {
         Variable parts = c.kept().get(PARTS);
-        if (parts == null) {
-            parts = stackedParts(a, c, signed);
-        }
-        int units = parts.shape().dim(1) / 2;
         Variable u = scaled(c, "+", a.weight(), true);
         Variable v = scaled(c, "-", a.weight(), false);
         Variable b = Terms.bias(a, zeroBias);
@@ -107,7 +106,9 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable xn = signed[1];
         Variable positiveOnly = Terms.positiveUnitsRelevance(c.relevance(), z);
         if (positiveOnly != null) {
-            Variable cp = Terms.ratio(positiveOnly, Ops.narrow(parts, 1, 0, units), eps);
+            Variable p = parts == null && xn == null ? a.forward(xp, u, bu)
+                    : positiveHalf(parts != null ? parts : stackedParts(a, c, signed));
+            Variable cp = Terms.ratio(positiveOnly, p, eps);
             c.bias().add(bu, cp);
             if (xn == null) {
                 return Terms.single(Ops.mul(xp, a.transpose(cp, u, xp.shape())));
@@ -117,7 +118,7 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable r = c.relevance();
         Variable masked = Ops.concat(1, Ops.mul(r, Variable.constant(z.unary(Tensor.UnaryOp.STEP))),
                 Ops.mul(r, Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP))));
-        Variable ratios = Terms.ratio(masked, parts, eps);
+        Variable ratios = Terms.ratio(masked, parts != null ? parts : stackedParts(a, c, signed), eps);
         if (b != null) {
             c.bias().add(c.derived("gamma/b'" + gamma, () -> Ops.concat(0, bu, bv)), ratios);
         }
@@ -142,6 +143,11 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
             return Terms.forwardStacked(a, c, key(), signed[0], u, bu, v, bv);
         }
         return Terms.signedForwardStacked(a, c, key(), Terms.signedStack(signed[0], signed[1]), u, bu, v, bv);
+    }
+
+    /** p' of [p'; n']. */
+    private static Variable positiveHalf(Variable parts) {
+        return Ops.narrow(parts, 1, 0, parts.shape().dim(1) / 2);
     }
 
     /** (t + g t+) / (2 + g) or (t + g t-) / (2 + g), kept in the plan. */
