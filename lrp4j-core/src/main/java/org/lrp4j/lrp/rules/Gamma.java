@@ -88,9 +88,10 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
 
     /**
      * With stackable weights, from the parts [p'; n'] of {@link #forward} (computed here when the forward did not
-     * keep them; p' alone when that is all it needs and the input is non-negative) and the scaled weights U', V': when no relevance reaches units with z &lt; 0 (after a ReLU whose
-     * upper layer passes relevance in proportion to its input) only the positive form is propagated, one
-     * transposed map; otherwise both ratios in one pass and one transposed map with [U'; V'] stacked.
+     * keep them; p' alone when that is all it needs and the input is non-negative) and the scaled weights U', V':
+     * when no relevance reaches units with z &lt; 0 (after a ReLU whose upper layer passes relevance in proportion
+     * to its input) only the positive form is propagated, one transposed map; otherwise both ratios in one pass
+     * and one transposed map with [U'; V'] stacked.
      */
     private List<Variable> propagateStacked(Affine a, RuleContext c, Variable[] signed) {
         Variable parts = c.kept().get(PARTS);
