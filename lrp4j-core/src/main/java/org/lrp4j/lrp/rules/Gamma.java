@@ -95,11 +95,11 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
      */
     private List<Variable> propagateStacked(Affine a, RuleContext c, Variable[] signed) {
         Variable parts = c.kept().get(PARTS);
-        Variable u = scaled(c, "+", a.weight(), true);
-        Variable v = scaled(c, "-", a.weight(), false);
-        Variable b = Terms.bias(a, zeroBias);
-        Variable bu = b == null ? null : scaled(c, "b+", b, true);
-        Variable bv = b == null ? null : scaled(c, "b-", b, false);
+        Scaled t = scaled(a, c);
+        Variable u = t.u();
+        Variable v = t.v();
+        Variable bu = t.bu();
+        Variable bv = t.bv();
         float eps = epsilon / (2f + gamma);
         Tensor z = c.output().value();
         String key = key();
@@ -120,7 +120,7 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
         Variable masked = Ops.concat(1, Ops.mul(r, Variable.constant(z.unary(Tensor.UnaryOp.STEP))),
                 Ops.mul(r, Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP))));
         Variable ratios = Terms.ratio(masked, parts != null ? parts : stackedParts(a, c, signed), eps);
-        if (b != null) {
+        if (bu != null) {
             c.bias().add(c.derived("gamma/b'" + gamma, () -> Ops.concat(0, bu, bv)), ratios);
         }
         if (xn == null) {
@@ -135,20 +135,27 @@ public record Gamma(float gamma, float epsilon, boolean zeroBias) implements Rul
      * with zero_bias; terms of an absent x- omitted), as one map.
      */
     private Variable stackedParts(Affine a, RuleContext c, Variable[] signed) {
-        Variable u = scaled(c, "+", a.weight(), true);
-        Variable v = scaled(c, "-", a.weight(), false);
-        Variable b = Terms.bias(a, zeroBias);
-        Variable bu = b == null ? null : scaled(c, "b+", b, true);
-        Variable bv = b == null ? null : scaled(c, "b-", b, false);
+        Scaled t = scaled(a, c);
         if (signed[1] == null) {
-            return Terms.forwardStacked(a, c, key(), signed[0], u, bu, v, bv);
+            return Terms.forwardStacked(a, c, key(), signed[0], t.u(), t.bu(), t.v(), t.bv());
         }
-        return Terms.signedForwardStacked(a, c, key(), Terms.signedStack(signed[0], signed[1]), u, bu, v, bv);
+        return Terms.signedForwardStacked(a, c, key(), Terms.signedStack(signed[0], signed[1]), t.u(), t.bu(), t.v(),
+                t.bv());
     }
 
     /** p' of [p'; n']. */
     private static Variable positiveHalf(Variable parts) {
         return Ops.narrow(parts, 1, 0, parts.shape().dim(1) / 2);
+    }
+
+    /** U', V' and their biases (null without bias or with zero_bias). */
+    private record Scaled(Variable u, Variable v, Variable bu, Variable bv) {
+    }
+
+    private Scaled scaled(Affine a, RuleContext c) {
+        Variable b = Terms.bias(a, zeroBias);
+        return new Scaled(scaled(c, "+", a.weight(), true), scaled(c, "-", a.weight(), false),
+                b == null ? null : scaled(c, "b+", b, true), b == null ? null : scaled(c, "b-", b, false));
     }
 
     /** (t + g t+) / (2 + g) or (t + g t-) / (2 + g), kept in the plan. */
