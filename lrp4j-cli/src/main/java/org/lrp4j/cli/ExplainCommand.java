@@ -98,7 +98,7 @@ final class ExplainCommand implements Callable<Integer> {
      * The normalised values of black and white pixels, from the input normalisation that {@code lrp4j train} records
      * in the model ("(pixel / 255 - MEAN) / STD"), or null.
      */
-    private static float[] boundsFromMetadata(ModelLoader.Loaded loaded) {
+    static float[] boundsFromMetadata(ModelLoader.Loaded loaded) {
         String norm = loaded.onnx().map(i -> i.metadata().get("lrp4j.input_normalization")).orElse(null);
         if (norm == null) {
             return null;

@@ -99,7 +99,8 @@ public final class Trainer {
         return c;
     }
 
-    private static int[] permutation(int n, SplittableRandom rng) {
+    /** A uniformly random permutation of 0..n-1 (Fisher-Yates) drawn from {@code rng}. */
+    public static int[] permutation(int n, SplittableRandom rng) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {
             p[i] = i;

@@ -1,0 +1,306 @@
+package org.lrp4j.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.lrp4j.data.Dataset;
+import org.lrp4j.data.FashionMnist;
+import org.lrp4j.eval.FlipCurve;
+import org.lrp4j.eval.FlipReport;
+import org.lrp4j.eval.Method;
+import org.lrp4j.eval.MethodSpecs;
+import org.lrp4j.eval.Order;
+import org.lrp4j.eval.Perturbation;
+import org.lrp4j.eval.PixelFlipping;
+import org.lrp4j.eval.Score;
+import org.lrp4j.explain.MethodOptions;
+import org.lrp4j.explain.Targets;
+import org.lrp4j.graph.Model;
+import org.lrp4j.tensor.Tensor;
+import org.lrp4j.viz.Heatmap;
+import org.lrp4j.viz.ImageBatch;
+import org.lrp4j.viz.LineChart;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code lrp4j pixel-flipping}: region perturbation curves, AUC and AOPC of attribution methods. */
+@Command(name = "pixel-flipping", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluate explanations by region perturbation (pixel flipping): perturb the regions of each"
+                + " image in the order of its attribution (most relevant first, least relevant first, or random) and"
+                + " record the target's score after each step.",
+                "Writes curves.csv, summary.md, summary.jsonl, pixel-flipping.svg and pixel-flipping.png to --out.",
+                "AUC: trapezoid rule over (fraction, mean curve), the unperturbed point included; AOPC: mean over"
+                        + " t = 0..T of curve[0] - curve[t]; with --normalize each image's curve is divided by its"
+                        + " unperturbed score first."})
+final class PixelFlippingCommand implements Callable<Integer> {
+
+    @Option(names = "--model", description = "model file (.onnx, or written by 'lrp4j train'); default: the embedded"
+            + " Fashion-MNIST CNN of 'lrp4j demo'")
+    Path model;
+
+    @Option(names = "--input", description = "input batch as .npy [N, C, H, W] (float32/float64)")
+    Path input;
+
+    @CommandLine.Mixin
+    ImageInputOptions images;
+
+    @Option(names = "--dataset", description = "fashion-mnist or mnist: the first --images test images")
+    String dataset;
+
+    @Option(names = "--data", description = "folder with the dataset's IDX files (default:"
+            + " /usr/share/datasets/fashion-mnist)")
+    Path data;
+
+    @Option(names = "--images", defaultValue = "1000", description = "with --dataset: how many test images (default:"
+            + " ${DEFAULT-VALUE})")
+    int count;
+
+    @Option(names = "--methods", defaultValue = "lrp:epsilon-plus-flat,gradient-x-input,sensitivity,random",
+            description = "comma-separated methods: explain's names (gradient, sensitivity, gradient-x-input,"
+                    + " integrated-gradients, grad-cam, ...), lrp:PRESET, lrp:RULE (on every Conv and Gemm), each"
+                    + " with ;SELECTOR=RULE overrides (e.g. 'lrp:epsilon(0.01);LRN=pass'), or random (a random"
+                    + " heatmap) (default: ${DEFAULT-VALUE})")
+    String methods;
+
+    @Option(names = "--order", defaultValue = "morf,lerf,random",
+            description = "morf, lerf, random, comma-separated (default: ${DEFAULT-VALUE})")
+    String order;
+
+    @Option(names = "--region", defaultValue = "1", paramLabel = "K",
+            description = "side of the square regions in pixels; 1 is pixel flipping (default: ${DEFAULT-VALUE})")
+    int region;
+
+    @Option(names = "--steps", defaultValue = "20", paramLabel = "T",
+            description = "the curve has T+1 points (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--fraction", defaultValue = "1", paramLabel = "F",
+            description = "share of the regions perturbed at the last step, in (0, 1] (default: ${DEFAULT-VALUE})")
+    double fraction;
+
+    @Option(names = "--perturb", defaultValue = "uniform",
+            description = "uniform (noise over the data range), mean (the image's channel means), constant:V (V in"
+                    + " the model's input space), blur[:SIGMA] (Gaussian, default sigma 2 pixels) (default:"
+                    + " ${DEFAULT-VALUE})")
+    String perturb;
+
+    @Option(names = "--score", defaultValue = "logit", description = "logit or prob (softmax) of the target (default:"
+            + " ${DEFAULT-VALUE})")
+    String score;
+
+    @Option(names = "--target", defaultValue = "pred",
+            description = "pred or a class index, fixed on the unperturbed input (default: ${DEFAULT-VALUE})")
+    String target;
+
+    @Option(names = "--normalize", description = "divide each image's curve by its unperturbed score first")
+    boolean normalize;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the noise, the random order and the random"
+            + " heatmap (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--low", description = "lowest input value: the data range of uniform noise and the box of"
+            + " epsilon-gamma-box (default: from the image pipeline, the dataset's normalisation or the model's"
+            + " metadata, else the input's minimum)")
+    Float low;
+
+    @Option(names = "--high", description = "highest input value (default: as for --low)")
+    Float high;
+
+    @Option(names = "--batch", defaultValue = "256", description = "rows per forward pass when scoring perturbed"
+            + " images (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--out", defaultValue = "pixel-flipping", description = "output folder (default:"
+            + " ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--json", description = "print one JSON object per (method, order) instead of the table")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        // every option is checked before any work starts
+        int sources = (input != null ? 1 : 0) + (images.given() ? 1 : 0) + (dataset != null ? 1 : 0);
+        if (sources != 1) {
+            throw bad("give the images as one of --input x.npy, --image FILE... or --dataset fashion-mnist");
+        }
+        if (dataset == null && spec.commandLine().getParseResult().hasMatchedOption("--images")) {
+            throw bad("--images applies to --dataset only");
+        }
+        if (count < 1) {
+            throw bad("--images must be at least 1, not " + count);
+        }
+        if ((low == null) != (high == null) || (low != null && !(low < high))) {
+            throw bad("give both --low and --high with low < high");
+        }
+        ModelLoader.Loaded loaded = model == null ? null : ModelLoader.loadWithInfo(model);
+        Model m = loaded == null ? DemoCommand.loadModel() : loaded.model();
+        try {
+            // checked now with provisional bounds, built again below with the data's
+            MethodSpecs.parse(methods, m, MethodOptions.defaults().bounds(Tensor.scalar(low == null ? -1f : low),
+                    Tensor.scalar(high == null ? 1f : high)), seed);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        Perturbation perturbation;
+        Score sc;
+        Targets targets;
+        PixelFlipping.Builder builder;
+        try {
+            perturbation = Perturbation.parse(perturb);
+            sc = Score.parse(score);
+            targets = Targets.parse(target);
+            if (targets instanceof Targets.All || (targets instanceof Targets.Fixed f && f.classes().length != 1)) {
+                throw new IllegalArgumentException("--target must be pred or one class index, not '" + target + "'");
+            }
+            builder = PixelFlipping.builder(m).orders(Order.parseList(order)).region(region).steps(steps)
+                    .fraction(fraction).perturbation(perturbation).score(sc).seed(seed).batch(batch);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        Tensor x;
+        float[] range = null;
+        if (dataset != null) {
+            Dataset d = FashionMnist.load(dataset, TrainCommand.dataDir(dataset, data), FashionMnist.Split.TEST);
+            EvaluateCommand.checkInput(m, d);
+            x = d.head(Math.min(count, d.size())).images();
+            float mean = dataset.equalsIgnoreCase("mnist") ? FashionMnist.MNIST_MEAN : FashionMnist.MEAN;
+            float std = dataset.equalsIgnoreCase("mnist") ? FashionMnist.MNIST_STD : FashionMnist.STD;
+            range = new float[] {-mean / std, (1 - mean) / std};
+        } else if (images.given()) {
+            ImageBatch b = images.load(m);
+            x = b.input();
+            range = new float[] {min(b.bounds().low()), max(b.bounds().high())};
+        } else {
+            x = InputFiles.readModelInput(input, "--input");
+            range = loaded != null ? ExplainCommand.boundsFromMetadata(loaded) : metadataOfEmbedded();
+        }
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException("pixel flipping needs images [N, C, H, W] but the input has shape "
+                    + x.shape() + "; give a batch of images");
+        }
+        if (low != null) {
+            range = new float[] {low, high};
+        }
+        if (range == null) {
+            range = new float[] {min(x), max(x)};
+            System.err.println("lrp4j pixel-flipping: note: data range taken from the input: [" + range[0] + ", "
+                    + range[1] + "] (give --low/--high for the true range)");
+        }
+        List<Method> list;
+        PixelFlipping run;
+        try {
+            MethodOptions options = MethodOptions.defaults().bounds(Tensor.scalar(range[0]), Tensor.scalar(range[1]));
+            list = MethodSpecs.parse(methods, m, options, seed);
+            run = builder.range(new Perturbation.Range(range[0], range[1])).build();
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
+        int n = x.dim(0);
+        ProgressBar bar = new ProgressBar(System.err, "pixel-flipping", "images");
+        long t0 = System.nanoTime();
+        PixelFlipping.Result result = run.run(x, targets, list, bar::update);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<FlipCurve> curves = result.summaries(normalize);
+        write(curves, sc);
+        if (json) {
+            for (FlipCurve c : curves) {
+                System.out.println(FlipReport.json(c, sc, normalize));
+            }
+        } else {
+            System.out.printf(Locale.ROOT, "pixel flipping: %d images, %d regions of %dx%d, %d steps to %.0f%% of the"
+                    + " regions, perturbation %s, score %s%s, seed %d; %.1f s%n%n", n, result.regions(), region,
+                    region, steps, 100 * fraction, perturbation.describe(), sc.label(), normalize ? " (normalised)" : "",
+                    seed, seconds);
+            System.out.print(FlipReport.markdown(curves));
+            System.out.println();
+            System.out.println("written to " + out.toAbsolutePath().normalize() + ": curves.csv, summary.md,"
+                    + " summary.jsonl, pixel-flipping.svg, pixel-flipping.png");
+        }
+        return 0;
+    }
+
+    /** Writes every output file next to its final name first, then moves them: no half-written results. */
+    private void write(List<FlipCurve> curves, Score sc) throws IOException {
+        Files.createDirectories(out);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("curves.csv", FlipReport.csv(curves).getBytes(StandardCharsets.UTF_8));
+        String md = "# Pixel flipping\n\n`lrp4j pixel-flipping " + String.join(" ", args()) + "`\n\n"
+                + FlipReport.markdown(curves);
+        files.put("summary.md", md.getBytes(StandardCharsets.UTF_8));
+        StringBuilder jl = new StringBuilder();
+        for (FlipCurve c : curves) {
+            jl.append(FlipReport.json(c, sc, normalize)).append('\n');
+        }
+        files.put("summary.jsonl", jl.toString().getBytes(StandardCharsets.UTF_8));
+        List<LineChart.Panel> panels = FlipReport.panels(curves, sc, normalize);
+        String title = "Pixel flipping, " + curves.get(0).images() + " images";
+        files.put("pixel-flipping.svg", LineChart.svg(title, panels).getBytes(StandardCharsets.UTF_8));
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(LineChart.png(title, panels), "png", png);
+        files.put("pixel-flipping.png", png.toByteArray());
+        List<Path> tmp = new ArrayList<>();
+        try {
+            for (Map.Entry<String, byte[]> f : files.entrySet()) {
+                Path t = out.resolve("." + f.getKey() + ".tmp");
+                Files.write(t, f.getValue());
+                tmp.add(t);
+            }
+            for (Path t : tmp) {
+                String name = t.getFileName().toString();
+                Files.move(t, out.resolve(name.substring(1, name.length() - 4)), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            for (Path t : tmp) {
+                Files.deleteIfExists(t);
+            }
+        }
+    }
+
+    private List<String> args() {
+        List<String> a = new ArrayList<>();
+        for (String s : spec.commandLine().getParseResult().originalArgs()) {
+            a.add(s.matches("[A-Za-z0-9_./:=,-]+") ? s : "'" + s.replace("'", "'\\''") + "'");
+        }
+        return a;
+    }
+
+    private static float[] metadataOfEmbedded() {
+        return new float[] {-FashionMnist.MEAN / FashionMnist.STD, (1 - FashionMnist.MEAN) / FashionMnist.STD};
+    }
+
+    private static float min(Tensor t) {
+        float v = Float.POSITIVE_INFINITY;
+        for (float f : t.toArray()) {
+            v = Math.min(v, f);
+        }
+        return v;
+    }
+
+    private static float max(Tensor t) {
+        float v = Float.NEGATIVE_INFINITY;
+        for (float f : t.toArray()) {
+            v = Math.max(v, f);
+        }
+        return v;
+    }
+
+    private CommandLine.ParameterException bad(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}
