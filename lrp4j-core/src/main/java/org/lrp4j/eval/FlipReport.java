@@ -92,24 +92,40 @@ public final class FlipReport {
         return sb.toString();
     }
 
-    /** The chart: one panel per order with every method's mean curve and standard-error band. */
+    /**
+     * The chart: one panel per relevance-driven order with every method's mean curve and standard-error band. The
+     * random order is the same for every method, so it is drawn once, as a gray dashed line in each of those panels
+     * (its own panel only when it is the only order).
+     */
     public static List<LineChart.Panel> panels(List<FlipCurve> curves, Score score, boolean normalize) {
         List<Order> orders = new ArrayList<>();
+        FlipCurve random = null;
         for (FlipCurve c : curves) {
             if (!orders.contains(c.order())) {
                 orders.add(c.order());
             }
+            if (c.order() == Order.RANDOM && random == null) {
+                random = c;
+            }
         }
+        boolean overlay = random != null && orders.size() > 1;
         String y = (score == Score.PROB ? "probability" : "logit") + " of the target" + (normalize
                 ? " / unperturbed" : "");
         List<LineChart.Panel> panels = new ArrayList<>();
         for (Order o : orders) {
+            if (overlay && o == Order.RANDOM) {
+                continue;
+            }
             List<LineChart.Series> series = new ArrayList<>();
             for (FlipCurve c : curves) {
                 if (c.order() == o) {
                     series.add(new LineChart.Series(c.method(), c.fractions(), c.curve(), c.stderr(),
                             c.method().equalsIgnoreCase("random")));
                 }
+            }
+            if (overlay) {
+                series.add(new LineChart.Series("random order", random.fractions(), random.curve(), random.stderr(),
+                        true, 0x555555));
             }
             panels.add(new LineChart.Panel(title(o), "fraction of regions perturbed", y, series));
         }

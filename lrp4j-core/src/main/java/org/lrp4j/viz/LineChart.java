@@ -21,12 +21,20 @@ public final class LineChart {
     private LineChart() {
     }
 
-    /** One line: points (x, y), an optional half-width of the band around it (null: none), dashed or solid. */
-    public record Series(String label, double[] x, double[] y, double[] band, boolean dashed) {
+    /**
+     * One line: points (x, y), an optional half-width of the band around it (null: none), dashed or solid, and its
+     * colour as 0xRRGGBB, or -1 for the palette's colour of its label.
+     */
+    public record Series(String label, double[] x, double[] y, double[] band, boolean dashed, int color) {
         public Series {
             if (x.length != y.length || (band != null && band.length != y.length)) {
                 throw new IllegalArgumentException("series '" + label + "': x, y and band differ in length");
             }
+        }
+
+        /** A series in the palette's colour of its label. */
+        public Series(String label, double[] x, double[] y, double[] band, boolean dashed) {
+            this(label, x, y, band, dashed, -1);
         }
     }
 
@@ -191,6 +199,7 @@ public final class LineChart {
         final List<Panel> panels;
         final List<String> labels = new ArrayList<>();
         final List<Boolean> dashed = new ArrayList<>();
+        final List<Integer> colors = new ArrayList<>();
         final double xMin;
         final double xMax;
         final double[] yTicks;
@@ -214,6 +223,7 @@ public final class LineChart {
                     if (!labels.contains(s.label())) {
                         labels.add(s.label());
                         dashed.add(s.dashed());
+                        colors.add(s.color());
                         longest = Math.max(longest, s.label().length());
                     }
                     for (int i = 0; i < s.x().length; i++) {
@@ -244,8 +254,17 @@ public final class LineChart {
             height = Math.max(TOP + PLOT_H + BOTTOM, TOP + labels.size() * LEGEND_ROW + 20);
         }
 
+        /** The series' own colour, else the palette's in the order of the labels that take it. */
         int color(String label) {
-            return PALETTE[labels.indexOf(label) % PALETTE.length];
+            int i = labels.indexOf(label);
+            if (colors.get(i) >= 0) {
+                return colors.get(i);
+            }
+            int k = 0;
+            for (int j = 0; j < i; j++) {
+                k += colors.get(j) < 0 ? 1 : 0;
+            }
+            return PALETTE[k % PALETTE.length];
         }
     }
 
