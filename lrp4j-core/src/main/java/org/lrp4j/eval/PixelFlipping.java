@@ -29,13 +29,22 @@ import org.lrp4j.tensor.kernel.Parallel;
  */
 public final class PixelFlipping {
 
+    /**
+     * The classifier under evaluation: class scores [N, classes] for a batch of inputs. A graph {@link Model} is one
+     * ({@code model::predict}); so is any other classifier, e.g. a kernel SVM on Bag-of-Words features.
+     */
+    @FunctionalInterface
+    public interface Classifier {
+        Tensor scores(Tensor input);
+    }
+
     /** Told how many images are done. */
     @FunctionalInterface
     public interface Progress {
         void images(int done, int total);
     }
 
-    private final Model model;
+    private final Classifier model;
     private final List<Order> orders;
     private final int region;
     private final int steps;
@@ -60,7 +69,15 @@ public final class PixelFlipping {
     }
 
     public static Builder builder(Model model) {
-        return new Builder(model);
+        if (model == null) {
+            throw new IllegalArgumentException("a model is needed");
+        }
+        return new Builder(model::predict);
+    }
+
+    /** A run on any classifier. */
+    public static Builder builder(Classifier classifier) {
+        return new Builder(classifier);
     }
 
     /** The per-image curves of every (method, order) of a run, and their summaries. */
@@ -140,7 +157,7 @@ public final class PixelFlipping {
             int to = Math.min(n, from + chunk);
             int b = to - from;
             Tensor xc = x.slice(from, to).copy();
-            float[] logits = model.predict(xc).toArray();
+            float[] logits = model.scores(xc).toArray();
             int k = logits.length / b;
             int[] tc = targets.resolve(Tensor.wrap(logits, b, k));
             System.arraycopy(tc, 0, allTargets, from, b);
@@ -237,7 +254,7 @@ public final class PixelFlipping {
             });
             int[] dims = xc.dims().clone();
             dims[0] = end - start;
-            float[] logits = model.predict(Tensor.wrap(data, dims)).toArray();
+            float[] logits = model.scores(Tensor.wrap(data, dims)).toArray();
             int k = logits.length / (end - start);
             for (int row = start; row < end; row++) {
                 int i = row / steps;
@@ -258,7 +275,7 @@ public final class PixelFlipping {
 
     /** The options of a run; every value is checked when set. */
     public static final class Builder {
-        private final Model model;
+        private final Classifier model;
         private List<Order> orders = List.of(Order.MORF, Order.LERF, Order.RANDOM);
         private int region = 1;
         private int steps = 20;
@@ -269,9 +286,9 @@ public final class PixelFlipping {
         private int batch = 256;
         private Perturbation.Range range;
 
-        private Builder(Model model) {
+        private Builder(Classifier model) {
             if (model == null) {
-                throw new IllegalArgumentException("a model is needed");
+                throw new IllegalArgumentException("a classifier is needed");
             }
             this.model = model;
         }
