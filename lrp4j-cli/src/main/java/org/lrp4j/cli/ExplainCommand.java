@@ -206,9 +206,13 @@ final class ExplainCommand implements Callable<Integer> {
             + " the best other class (default: ${DEFAULT-VALUE})")
     String score;
 
-    @Option(names = "--out", description = "relevance of the input as .npy (default: relevance.npy)",
-            defaultValue = "relevance.npy")
+    @Option(names = "--out", paramLabel = "FILE.npy", description = "write the relevance of the input as .npy"
+            + " (nothing is written without --out or --heatmap)")
     Path out;
+
+    @Option(names = "--save-input", paramLabel = "FILE.npy", description = "also write the model input (after"
+            + " --image's preprocessing) as .npy, to plot or reuse with other tools")
+    Path saveInput;
 
     @Option(names = "--report", description = "print the conservation report (relevance per node)")
     boolean report;
@@ -218,6 +222,19 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            heatmaps.validate(images.given());
+            if (!layers.isEmpty() && out == null) {
+                throw new IllegalArgumentException("--layer writes its relevance beside --out: add --out FILE.npy");
+            }
+            for (Path p : new Path[] {out, saveInput}) {
+                if (p != null) {
+                    Outputs.checkWritable(p, p == out ? "--out" : "--save-input");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
         String name = method.trim().toLowerCase(java.util.Locale.ROOT);
         if (!Explainers.NAMES.contains(name) || (name.equals("smoothgrad")
                 && !Explainers.NAMES.contains(over.trim().toLowerCase(java.util.Locale.ROOT)))) {
@@ -280,17 +297,17 @@ final class ExplainCommand implements Callable<Integer> {
         if (name.equals("smoothgrad")) {
             Explainer smooth = smoothOver(explainer);
             Explanation e = smooth.explain(x, targets);
-            Npy.write(out, e.attribution());
+            writeArrays(e, x);
             System.out.printf("explained %d image(s) with smoothgrad over lrp (%s, %d samples, noise %s);"
-                    + " attribution %s written to %s%n", x.dim(0), base.name(), samples, noise, e.attribution().shape(), out);
+                    + " attribution %s%s%n", x.dim(0), base.name(), samples, noise, e.attribution().shape(), where());
             printRows(e, x.dim(0));
             return 0;
         }
         Explanation e = explainer.explain(x, targets);
-        Npy.write(out, e.attribution());
+        writeArrays(e, x);
         writeHeatmaps(e, classNames, in.batch());
-        System.out.printf("explained %d image(s) with %s; relevance %s written to %s%n", x.dim(0), base.name(),
-                e.attribution().shape(), out);
+        System.out.printf("explained %d image(s) with %s; relevance %s%s%n", x.dim(0), base.name(),
+                e.attribution().shape(), where());
         int rows = e.report().outputTotal().length;
         for (int i = 0; i < rows; i++) {
             int t = e.targets()[i];
@@ -303,7 +320,7 @@ final class ExplainCommand implements Callable<Integer> {
             Tensor r = e.layers().get(l);
             Path p = out.resolveSibling(stem(out) + "." + l.replaceAll("[^A-Za-z0-9_.-]", "_") + ".npy");
             if (r != null) {
-                Npy.write(p, r);
+                Outputs.writeNpy(p, r);
                 System.out.printf("  relevance at %s %s written to %s%n", l, r.shape(), p);
             }
         }
@@ -363,10 +380,16 @@ final class ExplainCommand implements Callable<Integer> {
         } else {
             e = explainer.explain(x, targets);
         }
-        Npy.write(out, e.attribution());
+        writeArrays(e, x);
         writeHeatmaps(e, loaded.classNames().orElse(List.of()), in.batch());
-        System.out.printf("explained %d image(s) with %s%s; attribution %s written to %s%n", x.dim(0), name,
-                name.equals("smoothgrad") ? " over " + over : "", e.attribution().shape(), out);
+        System.out.printf("explained %d image(s) with %s%s; attribution %s%s%n", x.dim(0), name,
+                name.equals("smoothgrad") ? " over " + over : "", e.attribution().shape(), where());
+        if (explainer instanceof org.lrp4j.explain.GradCam g) {
+            System.out.println("  grad-cam map at node '" + g.node() + "'" + (node == null ? " (the last spatial"
+                    + " feature map; --node chooses another)" : ""));
+        } else if (explainer instanceof org.lrp4j.explain.GuidedGradCam g) {
+            System.out.println("  grad-cam map at node '" + g.node() + "'");
+        }
         if (!extra.isEmpty()) {
             System.out.print(extra);
         } else {
@@ -376,6 +399,25 @@ final class ExplainCommand implements Callable<Integer> {
             System.out.print(e.report().format());
         }
         return 0;
+    }
+
+    /** The relevance to --out and the input to --save-input, each written whole or not at all. */
+    private void writeArrays(Explanation e, Tensor x) throws java.io.IOException {
+        if (out == null && !heatmaps.given()) {
+            System.err.println("lrp4j explain: note: no file written; add --out FILE.npy for the relevance or"
+                    + " --heatmap FILE.png for pictures");
+        }
+        if (out != null) {
+            Outputs.writeNpy(out, e.attribution());
+        }
+        if (saveInput != null) {
+            Outputs.writeNpy(saveInput, x);
+            System.out.println("input " + x.shape() + " written to " + saveInput);
+        }
+    }
+
+    private String where() {
+        return out == null ? "" : " written to " + out;
     }
 
     private static void printRows(Explanation e, int images) {

@@ -22,9 +22,11 @@ import picocli.CommandLine.Option;
  */
 public final class HeatmapOutputOptions {
 
-    @Option(names = "--heatmap", paramLabel = "FILE.png",
-            description = "write heatmap PNGs: FILE.png for one image, FILE-<i>.png for several,"
-                    + " FILE[-<i>]-<class>-<name>.png per class with --target all (one grid per image with --grid)")
+    @Option(names = "--heatmap", paramLabel = "FILE.png|DIR",
+            description = "write heatmap PNGs: FILE.png for one image, FILE-<name>.png for several (<name>: the"
+                    + " image's file name, or its position for --input), FILE[-<name>]-<class>-<classname>.png per"
+                    + " class with --target all (one grid per image with --grid); an existing folder DIR gets"
+                    + " DIR/<name>.png")
     Path heatmap;
 
     @Option(names = "--colormap", paramLabel = "MAP", defaultValue = "bwr",
@@ -39,9 +41,9 @@ public final class HeatmapOutputOptions {
             + " all images")
     boolean grid;
 
-    @Option(names = "--percentile", paramLabel = "P", defaultValue = "100",
-            description = "normalise by the P-th percentile of |relevance| instead of the maximum, clipping larger"
-                    + " values (default: ${DEFAULT-VALUE})")
+    @Option(names = "--percentile", paramLabel = "P", defaultValue = "99",
+            description = "full colour at the P-th percentile of |relevance| of each heatmap, larger values clipped;"
+                    + " 100 scales by the maximum (default: ${DEFAULT-VALUE}, as in the demo)")
     float percentile;
 
     @Option(names = "--colorbar", description = "add a colour bar (+1 top, -1 bottom) to each heatmap")
@@ -54,6 +56,36 @@ public final class HeatmapOutputOptions {
     /** True when {@code --heatmap} was given. */
     public boolean given() {
         return heatmap != null;
+    }
+
+    /**
+     * Checks every heatmap option before any work starts: the colour map, the percentile, that the options which
+     * only shape heatmaps come with {@code --heatmap}, that {@code --overlay} has images under it, and that the
+     * heatmap path can be written (its parent a writable folder, or creatable).
+     */
+    public void validate(boolean imageInput) {
+        ColorMap.parse(colormap);
+        if (!(percentile > 0 && percentile <= 100)) {
+            throw new IllegalArgumentException("--percentile must be in (0, 100], not " + percentile);
+        }
+        if (heatmap == null) {
+            for (String[] o : new String[][] {{"--overlay", Boolean.toString(overlay)}, {"--grid",
+                Boolean.toString(grid)}, {"--colorbar", Boolean.toString(colorbar)}}) {
+                if (o[1].equals("true")) {
+                    throw new IllegalArgumentException(o[0] + " shapes the heatmap PNGs: add --heatmap FILE.png");
+                }
+            }
+            return;
+        }
+        if (overlay && !imageInput) {
+            throw new IllegalArgumentException("--overlay blends the heatmap over the input image: give the input as"
+                    + " --image FILE (not --input x.npy), or leave --overlay out");
+        }
+        if (labels != null && !Files.isRegularFile(labels)) {
+            throw new IllegalArgumentException("--labels " + labels + ": no such file");
+        }
+        Outputs.checkFolder(Files.isDirectory(heatmap) ? heatmap : heatmap.toAbsolutePath().getParent(),
+                "--heatmap " + heatmap);
     }
 
     public Heatmap.Style style() {
@@ -105,14 +137,15 @@ public final class HeatmapOutputOptions {
         int k = classAxis ? a.dim(1) : 0;
         int outputs = e.output().size() / Math.max(1, e.output().dim(0));
         List<String> names = classNames(classNames, Math.max(outputs, k));
-        Path dir = heatmap.toAbsolutePath().getParent();
-        String stem = stem(heatmap);
-        String width = Integer.toString(Math.max(0, n - 1));
+        boolean intoFolder = Files.isDirectory(heatmap);
+        Path dir = intoFolder ? heatmap.toAbsolutePath() : heatmap.toAbsolutePath().getParent();
+        String stem = intoFolder ? "" : stem(heatmap);
+        List<String> imageTags = imageTags(n, images, intoFolder);
         List<Path> written = new ArrayList<>();
         List<Grid.Panel> imagePanels = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Tensor image = images == null ? null : images.image(i);
-            String imageTag = n == 1 ? "" : "-" + pad(i, width.length());
+            String imageTag = imageTags.get(i);
             String imageName = images == null ? "image " + i : fileName(images.names().get(i));
             if (!classAxis) {
                 int t = e.targets()[i];
@@ -144,11 +177,31 @@ public final class HeatmapOutputOptions {
             }
         }
         if (!imagePanels.isEmpty()) {
-            Path p = dir.resolve(stem + ".png");
+            Path p = dir.resolve((intoFolder ? "heatmaps" : stem) + ".png");
             Heatmap.writePng(Grid.layout(imagePanels, 6), p);
             written.add(p);
         }
         return written;
+    }
+
+    /**
+     * The part of each image's file name after the stem: nothing for one image written to FILE.png, else "-" and
+     * the image's own file name (without extension), or its zero-padded position when the input has no file names
+     * or two images share one; into a folder the name alone.
+     */
+    private static List<String> imageTags(int n, ImageBatch images, boolean intoFolder) {
+        List<String> tags = new ArrayList<>();
+        String width = Integer.toString(Math.max(0, n - 1));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        boolean byName = images != null;
+        for (int i = 0; byName && i < n; i++) {
+            byName = seen.add(stem(Path.of(fileName(images.names().get(i)))));
+        }
+        for (int i = 0; i < n; i++) {
+            String name = byName ? safe(stem(Path.of(fileName(images.names().get(i))))) : pad(i, width.length());
+            tags.add(intoFolder ? (byName ? name : "heatmap-" + name) : n == 1 ? "" : "-" + name);
+        }
+        return tags;
     }
 
     private static String label(int cls, List<String> names) {
@@ -184,6 +237,7 @@ public final class HeatmapOutputOptions {
 
     private static String stem(Path p) {
         String s = p.getFileName().toString();
-        return s.toLowerCase(java.util.Locale.ROOT).endsWith(".png") ? s.substring(0, s.length() - 4) : s;
+        int dot = s.lastIndexOf('.');
+        return dot > 0 ? s.substring(0, dot) : s;
     }
 }

@@ -51,8 +51,15 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--high", description = "highest input value, for zbox in epsilon-gamma-box")
     Float high;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (!Composites.NAMES.contains(composite.toLowerCase(Locale.ROOT))) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown composite '" + composite
+                    + "'; composites: " + String.join(", ", Composites.NAMES));
+        }
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
         System.out.print(describe(m, loaded, model.getFileName().toString()));

@@ -32,7 +32,15 @@ final class ModelLoader {
 
     static Model load(Path file) throws IOException {
         check(file);
-        return isLegacy(file) ? ModelFile.load(file) : OnnxImporter.load(file);
+        return named(isLegacy(file) ? ModelFile.load(file) : OnnxImporter.load(file), file);
+    }
+
+    /**
+     * The model named after its file: error messages then say "model 'resnet18.onnx'", which a user recognises,
+     * rather than the graph name an exporter chose ("torch_jit", "main_graph").
+     */
+    private static Model named(Model m, Path file) {
+        return Model.of(file.getFileName().toString(), m.inputs(), m.nodes(), m.outputs());
     }
 
     private static void check(Path file) throws IOException {
@@ -48,10 +56,10 @@ final class ModelLoader {
     static Loaded loadWithInfo(Path file) throws IOException {
         check(file);
         if (isLegacy(file)) {
-            return new Loaded(ModelFile.load(file), Optional.empty(), Optional.empty());
+            return new Loaded(named(ModelFile.load(file), file), Optional.empty(), Optional.empty());
         }
         OnnxModelInfo info = OnnxModelInfo.read(file);
-        Model m = OnnxImporter.load(file);
+        Model m = named(OnnxImporter.load(file), file);
         return new Loaded(m, info.classNames(), Optional.of(info));
     }
 

@@ -148,6 +148,14 @@ final class PixelFlippingCommand implements Callable<Integer> {
         if ((low == null) != (high == null) || (low != null && !(low < high))) {
             throw bad("give both --low and --high with low < high");
         }
+        try {
+            if (Files.exists(out) && !Files.isDirectory(out)) {
+                throw new IllegalArgumentException("--out " + out + " is a file; give a folder for the results");
+            }
+            Outputs.checkFolder(out, "--out " + out);
+        } catch (IllegalArgumentException e) {
+            throw bad(e.getMessage());
+        }
         ModelLoader.Loaded loaded = model == null ? null : ModelLoader.loadWithInfo(model);
         Model m = loaded == null ? DemoCommand.loadModel() : loaded.model();
         try {

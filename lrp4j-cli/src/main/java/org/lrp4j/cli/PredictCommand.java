@@ -22,11 +22,21 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model file (.onnx, or written by 'lrp4j train')")
     Path model;
 
-    @Option(names = "--input", required = true, description = "input batch as .npy [N, ...] (float32/float64)")
+    @Option(names = "--input", description = "input batch as .npy [N, ...] (float32/float64); or use --image")
     Path input;
+
+    @picocli.CommandLine.Mixin
+    ImageInputOptions images;
 
     @Option(names = "--out", description = "write the model output (e.g. logits) [N, classes] as .npy")
     Path out;
+
+    @Option(names = "--save-input", paramLabel = "FILE.npy", description = "also write the model input (after"
+            + " --image's preprocessing) as .npy")
+    Path saveInput;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--top", defaultValue = "3", description = "classes to print per row (default: ${DEFAULT-VALUE})")
     int top;
@@ -36,17 +46,30 @@ final class PredictCommand implements Callable<Integer> {
         if (top < 1) {
             throw new IllegalArgumentException("--top must be at least 1, not " + top);
         }
+        if ((input != null) == images.given()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "give the input as --input x.npy or as --image FILE... (one of the two)");
+        }
+        for (Path p : new Path[] {out, saveInput}) {
+            if (p != null) {
+                Outputs.checkWritable(p, p == out ? "--out" : "--save-input");
+            }
+        }
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
         if (m.inputs().size() != 1) {
             throw new IllegalArgumentException("model '" + m.name() + "' has " + m.inputs().size() + " inputs;"
                     + " predict feeds one");
         }
-        Tensor x = InputFiles.readModelInput(input, "--input");
+        org.lrp4j.viz.ImageBatch batch = images.given() ? images.load(m) : null;
+        Tensor x = batch != null ? batch.input() : InputFiles.readModelInput(input, "--input");
         checkShape(m.inputs().get(0), x.shape());
         Tensor y = m.predict(x);
         if (out != null) {
-            Npy.write(out, y);
+            Outputs.writeNpy(out, y);
+        }
+        if (saveInput != null) {
+            Outputs.writeNpy(saveInput, x);
         }
         int n = x.dim(0);
         if (y.rank() < 1 || y.dim(0) != n) {
@@ -78,7 +101,8 @@ final class PredictCommand implements Callable<Integer> {
                 order[c] = c;
             }
             java.util.Arrays.sort(order, (a, b) -> Float.compare(r[b], r[a]));
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "row %d:", i));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "row %d%s:", i, batch == null ? ""
+                    : " (" + Path.of(batch.names().get(i)).getFileName() + ")"));
             for (int j = 0; j < k; j++) {
                 int c = order[j];
                 String label = c < names.size() ? c + " " + names.get(c) : Integer.toString(c);

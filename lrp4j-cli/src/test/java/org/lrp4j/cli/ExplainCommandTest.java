@@ -198,4 +198,52 @@ class ExplainCommandTest {
         assertThat(explicit.exit()).as(explicit.err()).isZero();
         assertThat(Npy.readTensor(dir.resolve("i.npy")).maxAbsDiff(Npy.readTensor(dir.resolve("e.npy")))).isZero();
     }
+
+    @Test
+    void arraysAreWrittenOnlyWhereOutSays() throws Exception {
+        Path stray = Path.of("relevance.npy").toAbsolutePath();
+        java.nio.file.Files.deleteIfExists(stray);
+        TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input", input.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(stray).doesNotExist();
+        assertThat(r.err()).contains("no file written");
+        Path saved = dir.resolve("saved/x.npy");
+        r = run("explain", "--model", model.toString(), "--input", input.toString(), "--save-input", saved.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(Npy.readTensor(saved).maxAbsDiff(x)).isZero();
+        assertThat(stray).doesNotExist();
+    }
+
+    @Test
+    void heatmapAndOutputOptionsAreCheckedBeforeAnyWork() throws Exception {
+        Path file = dir.resolve("plain.txt");
+        java.nio.file.Files.writeString(file, "x");
+        String[][] cases = {
+            {"--percentile", "0", "--percentile"},
+            {"--colormap", "rainbow", "unknown colour map"},
+            {"--overlay", "--heatmap=" + dir.resolve("h.png"), "--image"},
+            {"--grid", "--method=lrp", "add --heatmap"},
+            {"--heatmap", file.resolve("h.png").toString(), "is a file, not a folder"},
+            {"--out", dir.toString(), "is a folder"},
+            {"--layer", "conv2", "beside --out"},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[5 + c.length - 1];
+            args[0] = "explain";
+            args[1] = "--model";
+            args[2] = model.toString();
+            args[3] = "--input";
+            args[4] = input.toString();
+            System.arraycopy(c, 0, args, 5, c.length - 1);
+            TrainEvaluateCommandTest.Run r = run(args);
+            assertThat(r.exit()).as(String.join(" ", c)).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", c)).startsWith("lrp4j explain: error: ").contains(c[c.length - 1])
+                    .doesNotContain("\tat ");
+            assertThat(r.out()).as(String.join(" ", c)).doesNotContain("explained");
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("cnn.lrp4j", "x.npy",
+                    "plain.txt");
+        }
+    }
 }

@@ -96,8 +96,9 @@ class ImageHeatmapOptionsTest {
         assertThat(p.batch.pipeline().name()).isEqualTo("fashion-mnist");
         assertThat(p.batch.input().dims()).containsExactly(2, 1, 28, 28);
         assertThat(p.batch.bounds().low().getFlat(0)).isEqualTo((0f - 0.2860f) / 0.3530f);
-        assertThat(p.written).containsExactly(dir.resolve("h-0.png"), dir.resolve("h-1.png"));
-        assertThat(ImageIO.read(dir.resolve("h-0.png").toFile()).getWidth()).isEqualTo(112);
+        // several images: each heatmap named after its image file
+        assertThat(p.written).containsExactly(dir.resolve("h-photo.png"), dir.resolve("h-shoe.png"));
+        assertThat(ImageIO.read(dir.resolve("h-photo.png").toFile()).getWidth()).isEqualTo(112);
 
         // an RGB model of another size: none, resized and cropped to 32x32; the gray PNG is replicated
         Probe q = run(rgb, "--image", grayPng.toString(), "--heatmap", dir.resolve("one.png").toString(),
@@ -105,6 +106,15 @@ class ImageHeatmapOptionsTest {
         assertThat(q.batch.input().dims()).containsExactly(1, 3, 32, 32);
         assertThat(q.written).containsExactly(dir.resolve("one.png"));
         assertThat(ImageIO.read(dir.resolve("one.png").toFile()).getWidth()).isGreaterThan(128);
+    }
+
+    @Test
+    void anExistingFolderAsHeatmapGetsOneFileNamedAfterEachImage() throws Exception {
+        Path folder = dir.resolve("maps");
+        Files.createDirectories(folder);
+        Probe p = run(gray, "--image", grayPng.toString(), photo.toString(), "--heatmap", folder.toString());
+        assertThat(p.written).containsExactly(folder.resolve("shoe.png"), folder.resolve("photo.png"));
+        assertThat(dir.resolve("maps.png")).doesNotExist();
     }
 
     @Test
@@ -136,8 +146,8 @@ class ImageHeatmapOptionsTest {
         Path grid = dir.resolve("grid/g.png");
         Probe q = run(gray, "--image", grayPng.toString(), photo.toString(), "--target", "all", "--heatmap",
                 grid.toString(), "--grid", "--labels", labels.toString());
-        assertThat(q.written).containsExactly(grid.resolveSibling("g-0.png"), grid.resolveSibling("g-1.png"));
-        BufferedImage g = ImageIO.read(grid.resolveSibling("g-0.png").toFile());
+        assertThat(q.written).containsExactly(grid.resolveSibling("g-shoe.png"), grid.resolveSibling("g-photo.png"));
+        BufferedImage g = ImageIO.read(grid.resolveSibling("g-shoe.png").toFile());
         assertThat(g.getWidth()).isGreaterThan(5 * 112);
         assertThat(g.getHeight()).isGreaterThan(2 * 112);
 

@@ -186,4 +186,47 @@ class InspectPredictCommandTest {
         assertThat(bad.exit()).isEqualTo(2);
         assertThat(bad.err()).contains("takes [N, 3, 32, 32]").contains("[N, 1, 28, 28]");
     }
+
+    @Test
+    void inspectRefusesAnUnknownCompositeWithExitCode2() {
+        TrainEvaluateCommandTest.Run r = run("inspect", "--model", onnx.toString(), "--composite", "nope");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("lrp4j inspect: error: unknown composite 'nope'");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void predictReadsImagesWithExplainsPreprocessingAndSavesTheInput() throws Exception {
+        java.awt.image.BufferedImage g = new java.awt.image.BufferedImage(28, 28,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        g.getRaster().setSample(5, 5, 0, 255);
+        Path png = dir.resolve("shoe.png");
+        javax.imageio.ImageIO.write(g, "png", png.toFile());
+        Path saved = dir.resolve("in.npy");
+        TrainEvaluateCommandTest.Run r = run("predict", "--model", onnx.toString(), "--image", png.toString(),
+                "--save-input", saved.toString(), "--top", "1");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("row 0 (shoe.png): ");
+        Tensor in = Npy.readTensor(saved);
+        assertThat(in.dims()).containsExactly(1, 1, 28, 28);
+        // fashion-mnist's normalisation: black (0 - 0.2860) / 0.3530, white (1 - 0.2860) / 0.3530
+        assertThat(in.get(0, 0, 0, 0)).isCloseTo(-0.2860f / 0.3530f, org.assertj.core.api.Assertions.within(1e-5f));
+        assertThat(in.get(0, 0, 5, 5)).isCloseTo((1 - 0.2860f) / 0.3530f, org.assertj.core.api.Assertions.within(1e-5f));
+        TrainEvaluateCommandTest.Run both = run("predict", "--model", onnx.toString(), "--image", png.toString(),
+                "--input", input.toString());
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("one of the two");
+    }
+
+    @Test
+    void errorMessagesNameTheModelByItsFile() throws Exception {
+        Path two = dir.resolve("two-inputs-named-by-exporter.onnx");
+        Files.copy(onnx, two);
+        TrainEvaluateCommandTest.Run r = run("explain", "--model", two.toString(), "--input", input.toString(),
+                "--method", "grad-cam", "--node", "nonexistent");
+        assertThat(r.exit()).isEqualTo(2);
+        TrainEvaluateCommandTest.Run e = run("evaluate", "--model", two.toString(), "--data", dir.toString());
+        assertThat(e.exit()).isEqualTo(2);
+        assertThat(ModelLoader.load(two).name()).isEqualTo("two-inputs-named-by-exporter.onnx");
+    }
 }

@@ -10,8 +10,8 @@ import org.lrp4j.graph.Node;
 import org.lrp4j.tensor.Tensor;
 
 /**
- * Grad-CAM (Selvaraju et al. 2017) at one node with a [N, C, h, w] output (default: the last Conv node in graph
- * order, after its activation when one follows): the channel weights are the spatial means of the gradient of the target logit at that node's output,
+ * Grad-CAM (Selvaraju et al. 2017) at one node with a [N, C, h, w] output (default: the last spatial feature map,
+ * see {@link #lastConv}): the channel weights are the spatial means of the gradient of the target logit at that node's output,
  * alpha_c = mean_{h,w} d f_t / d A_{c,h,w}; the map is the weighted sum of the channels, sum_c alpha_c A_c, passed
  * through a ReLU (on by default, as in the paper, which keeps only evidence for the class; it can be switched off
  * to see negative evidence too) and upsampled bilinearly ({@link Resize#bilinear}, align_corners = False) to the
@@ -47,29 +47,28 @@ public final class GradCam extends TargetedExplainer {
         return relu;
     }
 
+    /** Ops that keep a feature map's shape: Grad-CAM's default node follows them from the last Conv. */
+    private static final Set<String> SHAPE_KEEPING = Set.of("Relu", "LeakyRelu", "Clip", "BatchNormalization", "Add",
+            "Identity", "Dropout");
+
     /**
-     * The feature maps of the last convolution: the last Conv node in graph order, or, when its output feeds only
-     * an activation (through a BatchNorm, if any), that activation's output, as in the paper, where A^k are the
-     * rectified feature maps.
+     * The last spatial feature map: from the last Conv node in graph order, along the single consumer while it keeps
+     * the map's shape (activation, BatchNorm, the residual Add and the ReLU after it), up to the node before global
+     * pooling or flattening. On a ResNet that is the last block's output (PyTorch's {@code layer4}, what Captum and
+     * pytorch-grad-cam users take), on VGG-style networks the ReLU after the last Conv, the rectified maps of the
+     * paper.
      */
     static String lastConv(Model model) {
-        String conv = lastConvNode(model);
-        String current = conv;
-        for (int step = 0; step < 2; step++) {
-            List<Node> next = model.consumers(model.node(current).output());
-            if (next.size() != 1 || model.outputs().contains(model.node(current).output())) {
-                break;
-            }
-            String op = next.get(0).opType();
-            if (op.equals("Relu") || op.equals("LeakyRelu") || op.equals("Clip")) {
-                return next.get(0).name();
-            }
-            if (!op.equals("BatchNormalization")) {
-                break;
+        String current = lastConvNode(model);
+        while (true) {
+            Node n = model.node(current);
+            List<Node> next = model.consumers(n.output());
+            if (next.size() != 1 || model.outputs().contains(n.output())
+                    || !SHAPE_KEEPING.contains(next.get(0).opType())) {
+                return current;
             }
             current = next.get(0).name();
         }
-        return conv;
     }
 
     private static String lastConvNode(Model model) {

@@ -20,6 +20,11 @@ public final class GuidedGradCam extends TargetedExplainer {
         this.guided = new GuidedBackprop(model);
     }
 
+    /** The node whose map Grad-CAM uses. */
+    public String node() {
+        return gradCam.node();
+    }
+
     public GuidedGradCam(Model model) {
         this(model, null, true);
     }

@@ -47,9 +47,15 @@ public final class Heatmap {
             }
         }
 
-        /** bwr, max |R| -> 1, no overlay, at least 112 pixels, no colour bar. */
+        /** The percentile of |R| that gets full colour by default, everywhere (the demo, the CLI, the API). */
+        public static final float DEFAULT_PERCENTILE = 99f;
+
+        /**
+         * bwr, the 99th percentile of |R| -> 1 (larger values clipped: one hot pixel does not wash out the rest), no
+         * overlay, at least 112 pixels, no colour bar.
+         */
         public static Style defaults() {
-            return new Style(ColorMap.BWR, 100f, false, 112, false);
+            return new Style(ColorMap.BWR, DEFAULT_PERCENTILE, false, 112, false);
         }
 
         public Style withColorMap(ColorMap m) {

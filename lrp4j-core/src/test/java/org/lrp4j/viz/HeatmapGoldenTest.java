@@ -38,7 +38,7 @@ class HeatmapGoldenTest {
 
     int[] renderedPixels(float[] relevance, ColorMap map) throws Exception {
         Tensor r = Tensor.wrap(relevance.clone(), 1, 2, 3);
-        BufferedImage img = Heatmap.render(r, null, Heatmap.Style.defaults().withColorMap(map).withMinSize(1));
+        BufferedImage img = Heatmap.render(r, null, Heatmap.Style.defaults().withPercentile(100f).withColorMap(map).withMinSize(1));
         Path png = dir.resolve(map.id() + ".png");
         Heatmap.writePng(img, png);
         BufferedImage back = ImageIO.read(png.toFile());
@@ -97,7 +97,7 @@ class HeatmapGoldenTest {
     void channelsAreSummedBeforeNormalising() throws Exception {
         // two channels that cancel in pixel 0 and add up in pixel 1: sum = 0, 4 -> white, red
         Tensor r = Tensor.wrap(new float[] {1f, 1f, -1f, 3f}, 2, 1, 2);
-        BufferedImage img = Heatmap.render(r, null, Heatmap.Style.defaults().withMinSize(1));
+        BufferedImage img = Heatmap.render(r, null, Heatmap.Style.defaults().withPercentile(100f).withMinSize(1));
         assertThat(img.getRGB(0, 0) & 0xffffff).isEqualTo(0xffffff);
         assertThat(img.getRGB(1, 0) & 0xffffff).isEqualTo(0xff0000);
     }
@@ -120,13 +120,13 @@ class HeatmapGoldenTest {
         // pixel 2: v = -0.5 (128,128,255), a = 0.425, over gray 1: 0.575 * 255 + 0.425 * 128 = 201.025 -> 201
         Tensor r = Tensor.wrap(new float[] {2f, 0f, -1f}, 1, 1, 3);
         Tensor image = Tensor.wrap(new float[] {0.2f, 0.6f, 1f}, 1, 1, 3);
-        BufferedImage img = Heatmap.render(r, image, Heatmap.Style.defaults().withOverlay(true).withMinSize(1));
+        BufferedImage img = Heatmap.render(r, image, Heatmap.Style.defaults().withPercentile(100f).withOverlay(true).withMinSize(1));
         assertThat(img.getRGB(0, 0) & 0xffffff).isEqualTo(rgb(224, 8, 8)[0]);
         assertThat(img.getRGB(1, 0) & 0xffffff).isEqualTo(rgb(153, 153, 153)[0]);
         assertThat(img.getRGB(2, 0) & 0xffffff).isEqualTo(rgb(201, 201, 255)[0]);
         // an RGB input is blended through its luminance: (1, 0, 0) -> 0.299 -> 76
         Tensor red = Tensor.wrap(new float[] {1f, 0f, 0f}, 3, 1, 1);
-        BufferedImage one = Heatmap.render(Tensor.zeros(1, 1, 1), red, Heatmap.Style.defaults().withOverlay(true)
+        BufferedImage one = Heatmap.render(Tensor.zeros(1, 1, 1), red, Heatmap.Style.defaults().withPercentile(100f).withOverlay(true)
                 .withMinSize(1));
         assertThat(one.getRGB(0, 0) & 0xffffff).isEqualTo(rgb(76, 76, 76)[0]);
     }
@@ -135,7 +135,7 @@ class HeatmapGoldenTest {
     void smallHeatmapsAreEnlargedByAnIntegerFactorNearestNeighbour() {
         float[] r = new float[28 * 28];
         r[0] = 1f;
-        BufferedImage img = Heatmap.render(Tensor.wrap(r, 1, 28, 28), null, Heatmap.Style.defaults());
+        BufferedImage img = Heatmap.render(Tensor.wrap(r, 1, 28, 28), null, Heatmap.Style.defaults().withPercentile(100f));
         assertThat(img.getWidth()).isEqualTo(112);
         assertThat(img.getHeight()).isEqualTo(112);
         assertThat(img.getRGB(3, 3) & 0xffffff).isEqualTo(0xff0000);
@@ -147,7 +147,7 @@ class HeatmapGoldenTest {
     @Test
     void colorBarRunsFromPlusOneAtTheTopToMinusOneAtTheBottom() {
         BufferedImage img = Heatmap.render(Tensor.wrap(new float[] {1f, -1f, 0f, 0f}, 1, 2, 2), null,
-                Heatmap.Style.defaults().withMinSize(100).withColorBar(true));
+                Heatmap.Style.defaults().withPercentile(100f).withMinSize(100).withColorBar(true));
         assertThat(img.getHeight()).isEqualTo(100);
         assertThat(img.getWidth()).isGreaterThanOrEqualTo(100 + Heatmap.BAR_GAP + Heatmap.BAR_WIDTH);
         int x = 100 + Heatmap.BAR_GAP + 1;
@@ -157,7 +157,7 @@ class HeatmapGoldenTest {
 
     @Test
     void gridPutsPanelsInRowsWithTitles() {
-        BufferedImage a = Heatmap.render(Tensor.ones(1, 28, 28), null, Heatmap.Style.defaults());
+        BufferedImage a = Heatmap.render(Tensor.ones(1, 28, 28), null, Heatmap.Style.defaults().withPercentile(100f));
         BufferedImage g = Grid.layout(List.of(new Grid.Panel("epsilon-plus-flat", a), new Grid.Panel("b\nsecond", a),
                 new Grid.Panel("c", a)), 2);
         assertThat(g.getWidth()).isGreaterThanOrEqualTo(2 * 112 + 3 * Grid.PAD);
@@ -166,12 +166,24 @@ class HeatmapGoldenTest {
     }
 
     @Test
+    void theDefaultStyleClipsAtThe99thPercentile() {
+        float[] r = new float[1000];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = i < 995 ? 0.5f : 100f;
+        }
+        // five outliers of 1000 values: the 99th percentile is 0.5, so the ordinary values get full colour
+        BufferedImage img = Heatmap.render(Tensor.wrap(r, 1, 10, 100), null, Heatmap.Style.defaults().withMinSize(1));
+        assertThat(img.getRGB(0, 0) & 0xffffff).isEqualTo(0xff0000);
+        assertThat(Heatmap.Style.defaults().percentile()).isEqualTo(99f);
+    }
+
+    @Test
     void colorMapNamesAndBadOptions() {
         assertThat(ColorMap.NAMES).containsExactly("bwr", "seismic", "coldnhot", "red-blue", "hot", "gray");
         assertThat(ColorMap.parse("Red-Blue")).isEqualTo(ColorMap.RED_BLUE);
         assertThatThrownBy(() -> ColorMap.parse("jet")).hasMessageContaining("unknown colour map 'jet'");
         assertThatThrownBy(() -> Heatmap.Style.defaults().withPercentile(0f)).hasMessageContaining("percentile");
-        assertThatThrownBy(() -> Heatmap.render(Tensor.zeros(2, 1, 2, 2), null, Heatmap.Style.defaults()))
+        assertThatThrownBy(() -> Heatmap.render(Tensor.zeros(2, 1, 2, 2), null, Heatmap.Style.defaults().withPercentile(100f)))
                 .hasMessageContaining("one image");
     }
 }

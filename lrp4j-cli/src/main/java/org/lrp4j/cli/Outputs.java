@@ -1,0 +1,56 @@
+package org.lrp4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import org.lrp4j.io.Npy;
+import org.lrp4j.tensor.Tensor;
+
+/** Output files of the commands: checked before the work, and written whole or not at all. */
+final class Outputs {
+    private Outputs() {
+    }
+
+    /**
+     * A clear error unless {@code file} can be written: not a folder, and its nearest existing parent a writable
+     * folder ({@code option} names the flag in the message).
+     */
+    static void checkWritable(Path file, String option) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(option + " " + file + " is a folder; give a file name, e.g. "
+                    + file.resolve("relevance.npy"));
+        }
+        checkFolder(file.toAbsolutePath().getParent(), option + " " + file);
+    }
+
+    /** A clear error unless files can be written in {@code folder}: its nearest existing ancestor a writable folder. */
+    static void checkFolder(Path folder, String what) {
+        Path existing = folder;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw new IllegalArgumentException(what + ": " + existing + " is a file, not a folder; choose a path in a"
+                    + " folder");
+        }
+        if (!Files.isWritable(existing)) {
+            throw new IllegalArgumentException(what + ": the folder " + existing + " is not writable; choose another"
+                    + " path");
+        }
+    }
+
+    /** Writes a .npy file through a temporary file beside it, so a failure leaves no half-written file. */
+    static void writeNpy(Path file, Tensor t) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+        try {
+            Npy.write(tmp, t);
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
