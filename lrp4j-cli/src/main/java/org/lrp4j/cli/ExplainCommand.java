@@ -14,6 +14,7 @@ import org.lrp4j.explain.SmoothGrad;
 import org.lrp4j.explain.Taylor;
 import org.lrp4j.explain.LrpExplainer;
 import org.lrp4j.explain.OutputSeed;
+import org.lrp4j.explain.PerClass;
 import org.lrp4j.explain.Targets;
 import org.lrp4j.graph.Model;
 import org.lrp4j.io.Npy;
@@ -125,8 +126,19 @@ final class ExplainCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--target", defaultValue = "pred",
-            description = "pred, all, a class index, or one index per image N,N,... (default: ${DEFAULT-VALUE})")
+            description = "pred, a class index, one index per image N,N,..., all (every class of every image),"
+                    + " or topK (the K best classes of each image, e.g. top5) (default: ${DEFAULT-VALUE})")
     String target;
+
+    @Option(names = "--classes", paramLabel = "N,N,...", split = ",",
+            description = "explain these classes for every image (a class axis, like --target all)")
+    int[] classes;
+
+    @Option(names = "--batch", defaultValue = "16", paramLabel = "ROWS",
+            description = "with several classes per image (all, topK, --classes): rows per pass; each class's"
+                    + " heatmap is written as soon as it is done, so any number of classes fits the default heap"
+                    + " (default: ${DEFAULT-VALUE})")
+    int batch;
 
     @Option(names = "--composite", defaultValue = "epsilon-plus-flat",
             description = "epsilon, epsilon-plus, epsilon-plus-flat, epsilon-gamma-box, epsilon-alpha2-beta1,"
@@ -275,6 +287,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         LrpExplainer explainer;
         Targets targets;
+        PerClass.Classes perClass;
         try {
             for (String r : rules) {
                 int eq = r.indexOf('=');
@@ -289,10 +302,15 @@ final class ExplainCommand implements Callable<Integer> {
                 b.keep(l);
             }
             explainer = b.build();
-            targets = Targets.parse(target);
+            perClass = perClass();
+            targets = perClass != null ? null : Targets.parse(target);
         } catch (IllegalArgumentException e) {
             // a mistake in the options: one line and the usage, exit code 2
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        if (perClass != null) {
+            return streamClasses(name.equals("smoothgrad") ? smoothOver(explainer) : explainer, m, x, in.batch(),
+                    classNames, name.equals("smoothgrad") ? "smoothgrad over lrp (" + base.name() + ")" : base.name());
         }
         if (name.equals("smoothgrad")) {
             Explainer smooth = smoothOver(explainer);
@@ -354,6 +372,7 @@ final class ExplainCommand implements Callable<Integer> {
         Tensor b = baseline == null ? null : InputFiles.readModelInput(baseline, "--baseline");
         Explainer explainer;
         Targets targets;
+        PerClass.Classes perClass;
         try {
             MethodOptions o = MethodOptions.defaults().steps(steps).samples(samples).noise(noise).noiseSeed(noiseSeed)
                     .over(over).window(window).stride(stride).fill(fill).node(node).relu(!noRelu).baseline(b)
@@ -363,9 +382,14 @@ final class ExplainCommand implements Callable<Integer> {
                 m.node(node);
             }
             explainer = Explainers.byName(name, m, o);
-            targets = Targets.parse(target);
+            perClass = perClass();
+            targets = perClass != null ? null : Targets.parse(target);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        if (perClass != null) {
+            return streamClasses(explainer, m, x, in.batch(), loaded.classNames().orElse(List.of()),
+                    name + (name.equals("smoothgrad") ? " over " + over : ""));
         }
         Explanation e;
         String extra = "";
@@ -401,8 +425,152 @@ final class ExplainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The classes per image when there are several (--target all, --target topK, --classes), else null; an error
+     * for contradicting or impossible choices.
+     */
+    private PerClass.Classes perClass() {
+        boolean targetGiven = spec.commandLine().getParseResult().hasMatchedOption("--target");
+        if (classes != null) {
+            if (targetGiven) {
+                throw new IllegalArgumentException("give --target or --classes, not both");
+            }
+            return PerClass.fixed(classes);
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, not " + batch);
+        }
+        String t = target.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("all")) {
+            return PerClass.all();
+        }
+        var top = java.util.regex.Pattern.compile("top(\\d+)").matcher(t);
+        if (top.matches()) {
+            return PerClass.top(Integer.parseInt(top.group(1)));
+        }
+        return null;
+    }
+
+    /**
+     * Several classes per image, streamed: explained --batch rows at a time, each heatmap written and the --out
+     * array appended as soon as a class is done ([N, classes, ...], written to a temporary file and moved in place at
+     * the end).
+     */
+    private Integer streamClasses(Explainer explainer, Model m, Tensor x, ImageBatch batchImages,
+                                  List<String> modelClassNames, String label) throws java.io.IOException {
+        Tensor outputs = m.predict(x);
+        checkFiniteOutput(outputs);
+        int n = x.dim(0);
+        int k = outputs.size() / Math.max(1, n);
+        int[] counts = new int[n];
+        float[] rows = outputs.toArray();
+        for (int i = 0; i < n; i++) {
+            counts[i] = perClass().of(i, java.util.Arrays.copyOfRange(rows, i * k, (i + 1) * k)).length;
+        }
+        List<String> names = heatmaps.classNames(modelClassNames, k);
+        HeatmapOutputOptions.Session session = heatmaps.given() ? heatmaps.open(n, modelClassNames, k, batchImages)
+                : null;
+        Path tmp = out == null ? null : Outputs.tempBeside(out);
+        org.lrp4j.io.NpyStreamWriter[] npy = new org.lrp4j.io.NpyStreamWriter[1];
+        boolean verbose = counts[0] <= 20;
+        long total = 0;
+        for (int c : counts) {
+            total += c;
+        }
+        long all = total;
+        long[] done = {0};
+        ProgressBar bar = all > 50 ? new ProgressBar(System.err, "explain", "class maps") : null;
+        try {
+            PerClass.explain(explainer, x, outputs, perClass(), batch, (i, c, a, chunk, row) -> {
+                if (npy[0] == null && tmp != null) {
+                    int[] shape = new int[a.rank() + 2];
+                    shape[0] = n;
+                    shape[1] = counts[0];
+                    System.arraycopy(a.dims(), 0, shape, 2, a.rank());
+                    npy[0] = new org.lrp4j.io.NpyStreamWriter(tmp, shape);
+                }
+                if (npy[0] != null) {
+                    npy[0].write(a);
+                }
+                float score = rows[i * k + c];
+                if (session != null) {
+                    session.classMap(i, c, a, String.format(java.util.Locale.ROOT, "logit %.2f", score));
+                }
+                if (verbose) {
+                    String rel = chunk.report() == null ? "" : String.format(java.util.Locale.ROOT,
+                            ", relevance at input %.6g", chunk.report().inputTotal()[row]);
+                    System.out.printf(java.util.Locale.ROOT, "  image %d, class %d (%s): output %.6g%s%n", i, c,
+                            names.get(c), score, rel);
+                }
+                done[0]++;
+                if (session != null && (done[0] == all || nextImageStarts(done[0], counts))) {
+                    session.endImage(i);
+                }
+                if (bar != null) {
+                    bar.update(done[0], all);
+                }
+            });
+            if (npy[0] != null) {
+                npy[0].close();
+                npy[0] = null;
+                java.nio.file.Files.move(tmp, out.toAbsolutePath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            if (session != null) {
+                for (Path p : session.finish()) {
+                    if (verbose) {
+                        System.out.println("heatmap written to " + p);
+                    }
+                }
+            }
+        } finally {
+            if (npy[0] != null) {
+                npy[0].close();
+            }
+            if (tmp != null) {
+                java.nio.file.Files.deleteIfExists(tmp);
+            }
+        }
+        if (saveInput != null) {
+            Outputs.writeNpy(saveInput, x);
+        }
+        System.out.printf("explained %d image(s) x %d class(es) with %s, %d rows per pass%s%s%n", n, counts[0], label,
+                batch, out == null ? "" : "; relevance [" + n + ", " + counts[0] + ", ...] written to " + out,
+                session == null ? "" : "; heatmaps in " + heatmaps.heatmap.toAbsolutePath().getParent());
+        if (out == null && !heatmaps.given()) {
+            System.err.println("lrp4j explain: note: no file written; add --out FILE.npy for the relevance or"
+                    + " --heatmap FILE.png for pictures");
+        }
+        return 0;
+    }
+
+    /** Refuses to explain a model output with NaN or infinite values: every relevance would be NaN. */
+    static void checkFiniteOutput(Tensor output) {
+        float[] d = output.data();
+        for (int i = 0; i < output.size(); i++) {
+            if (!Float.isFinite(d[output.offset() + i])) {
+                throw new IllegalStateException("the model output holds NaN or infinite values (the first at flat"
+                        + " index " + i + "); an explanation of it would be meaningless; check the model's weights and"
+                        + " the input's normalisation");
+            }
+        }
+    }
+
+    /** Whether {@code done} class maps complete an image (the counts are per image). */
+    private static boolean nextImageStarts(long done, int[] counts) {
+        long sum = 0;
+        for (int c : counts) {
+            sum += c;
+            if (sum == done) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The relevance to --out and the input to --save-input, each written whole or not at all. */
     private void writeArrays(Explanation e, Tensor x) throws java.io.IOException {
+        checkFiniteOutput(e.output());
         if (out == null && !heatmaps.given()) {
             System.err.println("lrp4j explain: note: no file written; add --out FILE.npy for the relevance or"
                     + " --heatmap FILE.png for pictures");

@@ -126,62 +126,105 @@ public final class HeatmapOutputOptions {
         if (heatmap == null) {
             return List.of();
         }
-        Heatmap.Style style = style();
-        if (style.overlay() && images == null) {
-            throw new IllegalArgumentException("--overlay needs the input as --image");
-        }
         Tensor a = e.attribution();
         int n = a.dim(0);
         boolean classAxis = e.targets().length > n
                 || (images != null && a.rank() == images.input().rank() + 1);
         int k = classAxis ? a.dim(1) : 0;
         int outputs = e.output().size() / Math.max(1, e.output().dim(0));
-        List<String> names = classNames(classNames, Math.max(outputs, k));
-        boolean intoFolder = Files.isDirectory(heatmap);
-        Path dir = intoFolder ? heatmap.toAbsolutePath() : heatmap.toAbsolutePath().getParent();
-        String stem = intoFolder ? "" : stem(heatmap);
-        List<String> imageTags = imageTags(n, images, intoFolder);
-        List<Path> written = new ArrayList<>();
-        List<Grid.Panel> imagePanels = new ArrayList<>();
+        Session s = open(n, classNames, Math.max(outputs, k), images);
         for (int i = 0; i < n; i++) {
-            Tensor image = images == null ? null : images.image(i);
-            String imageTag = imageTags.get(i);
-            String imageName = images == null ? "image " + i : fileName(images.names().get(i));
             if (!classAxis) {
-                int t = e.targets()[i];
-                BufferedImage img = Heatmap.render(a.select(i), image, style);
-                if (grid) {
-                    imagePanels.add(new Grid.Panel(imageName + "\n" + label(t, names), img));
-                } else {
-                    Path p = dir.resolve(stem + imageTag + ".png");
-                    Heatmap.writePng(img, p);
-                    written.add(p);
-                }
+                s.image(i, e.targets()[i], a.select(i));
                 continue;
             }
-            List<Grid.Panel> classPanels = new ArrayList<>();
             for (int c = 0; c < k; c++) {
-                BufferedImage img = Heatmap.render(a.select(i).select(c), image, style);
-                if (grid) {
-                    classPanels.add(new Grid.Panel(label(c, names) + "\n" + score(e.output(), n, k, i, c), img));
-                } else {
-                    Path p = dir.resolve(stem + imageTag + "-" + c + "-" + safe(names.get(c)) + ".png");
-                    Heatmap.writePng(img, p);
-                    written.add(p);
-                }
+                s.classMap(i, c, a.select(i).select(c), score(e.output(), n, k, i, c));
             }
+            s.endImage(i);
+        }
+        return s.finish();
+    }
+
+    /** Starts writing the heatmaps of {@code n} images one by one (see {@link Session}). */
+    public Session open(int n, List<String> classNames, int classes, ImageBatch images) throws IOException {
+        Heatmap.Style style = style();
+        if (style.overlay() && images == null) {
+            throw new IllegalArgumentException("--overlay needs the input as --image");
+        }
+        return new Session(n, classNames(classNames, classes), images, style);
+    }
+
+    /**
+     * Writes heatmaps as they are computed: {@link #image} for one map per image, {@link #classMap} per class of an
+     * image followed by {@link #endImage} (which writes the image's grid with --grid), then {@link #finish}. With
+     * --grid, only the panels of the current image (or the small per-image panels) are held.
+     */
+    public final class Session {
+        private final List<String> names;
+        private final ImageBatch images;
+        private final Heatmap.Style style;
+        private final boolean intoFolder = Files.isDirectory(heatmap);
+        private final Path dir = intoFolder ? heatmap.toAbsolutePath() : heatmap.toAbsolutePath().getParent();
+        private final String stem = intoFolder ? "" : stem(heatmap);
+        private final List<String> imageTags;
+        private final List<Path> written = new ArrayList<>();
+        private final List<Grid.Panel> imagePanels = new ArrayList<>();
+        private final List<Grid.Panel> classPanels = new ArrayList<>();
+
+        private Session(int n, List<String> names, ImageBatch images, Heatmap.Style style) {
+            this.names = names;
+            this.images = images;
+            this.style = style;
+            this.imageTags = imageTags(n, images, intoFolder);
+        }
+
+        private Tensor picture(int i) {
+            return images == null ? null : images.image(i);
+        }
+
+        /** The heatmap of image i for its one target. */
+        public void image(int i, int target, Tensor relevance) throws IOException {
+            BufferedImage img = Heatmap.render(relevance, picture(i), style);
             if (grid) {
-                Path p = dir.resolve(stem + imageTag + ".png");
-                Heatmap.writePng(Grid.layout(classPanels, 5), p);
-                written.add(p);
+                String imageName = images == null ? "image " + i : fileName(images.names().get(i));
+                imagePanels.add(new Grid.Panel(imageName + "\n" + label(target, names), img));
+            } else {
+                png(img, dir.resolve(stem + imageTags.get(i) + ".png"));
             }
         }
-        if (!imagePanels.isEmpty()) {
-            Path p = dir.resolve((intoFolder ? "heatmaps" : stem) + ".png");
-            Heatmap.writePng(Grid.layout(imagePanels, 6), p);
+
+        /** The heatmap of image i for class c; {@code score} titles the grid panel. */
+        public void classMap(int i, int c, Tensor relevance, String score) throws IOException {
+            BufferedImage img = Heatmap.render(relevance, picture(i), style);
+            if (grid) {
+                classPanels.add(new Grid.Panel(label(c, names) + "\n" + score, img));
+            } else {
+                png(img, dir.resolve(stem + imageTags.get(i) + "-" + c + "-" + safe(names.get(c)) + ".png"));
+            }
+        }
+
+        /** After the classes of image i: its grid with --grid. */
+        public void endImage(int i) throws IOException {
+            if (grid && !classPanels.isEmpty()) {
+                png(Grid.layout(classPanels, 5), dir.resolve(stem + imageTags.get(i) + ".png"));
+                classPanels.clear();
+            }
+        }
+
+        /** Writes what is pending (the grid of all images) and returns every file written. */
+        public List<Path> finish() throws IOException {
+            if (!imagePanels.isEmpty()) {
+                png(Grid.layout(imagePanels, 6), dir.resolve((intoFolder ? "heatmaps" : stem) + ".png"));
+                imagePanels.clear();
+            }
+            return List.copyOf(written);
+        }
+
+        private void png(BufferedImage img, Path p) throws IOException {
+            Heatmap.writePng(img, p);
             written.add(p);
         }
-        return written;
     }
 
     /**

@@ -33,9 +33,11 @@ public final class Main implements Callable<Integer> {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
             // big models and batches need a big heap; say how to get one instead of a stack trace
-            cl.getErr().printf("lrp4j: error: out of memory (the JVM may use at most %d MB); give it more with"
-                    + " LRP4J_JAVA_OPTS=-Xmx16g (or java -Xmx16g), or use a smaller --batch%n",
-                    Runtime.getRuntime().maxMemory() / (1024 * 1024));
+            long mb = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+            cl.getErr().printf("lrp4j: error: out of memory (the JVM may use at most %d MB); use a smaller --batch"
+                    + " (explain with several classes per image, pixel-flipping) or fewer images per call%s%n", mb,
+                    mb < 12_000 ? ", or give the JVM more with LRP4J_JAVA_OPTS=-Xmx" + Math.max(8, 2 * mb / 1024) + "g"
+                            : "");
             return 3;
         }
     }

@@ -40,7 +40,30 @@ final class ModelLoader {
      * rather than the graph name an exporter chose ("torch_jit", "main_graph").
      */
     private static Model named(Model m, Path file) {
+        checkFinite(m, file);
         return Model.of(file.getFileName().toString(), m.inputs(), m.nodes(), m.outputs());
+    }
+
+    /**
+     * Refuses weights that hold NaN or infinite values (a corrupted or badly exported file): every output and every
+     * explanation would be NaN. Names the first such tensor and how many of its values are affected.
+     */
+    static void checkFinite(Model m, Path file) {
+        for (java.util.Map.Entry<String, org.lrp4j.tensor.Tensor> e : m.state().entrySet()) {
+            org.lrp4j.tensor.Tensor t = e.getValue();
+            float[] d = t.data();
+            int bad = 0;
+            for (int i = 0; i < t.size(); i++) {
+                if (!Float.isFinite(d[t.offset() + i])) {
+                    bad++;
+                }
+            }
+            if (bad > 0) {
+                throw new IllegalArgumentException("model " + file.getFileName() + ": weight '" + e.getKey() + "' holds "
+                        + bad + " NaN or infinite value(s) of " + t.size() + "; the file is corrupted or was exported"
+                        + " from a diverged model; export it again");
+            }
+        }
     }
 
     private static void check(Path file) throws IOException {

@@ -41,11 +41,30 @@ final class Outputs {
         }
     }
 
+    /**
+     * A new, empty temporary file in the folder of {@code file} (created if needed), with the usual permissions
+     * (unlike {@link Files#createTempFile}, which makes it private), to be moved onto {@code file} when complete.
+     */
+    static Path tempBeside(Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        Files.createDirectories(abs.getParent());
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(r.nextLong()) + ".tmp");
+            try {
+                return Files.createFile(tmp);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Writes a .npy file through a temporary file beside it, so a failure leaves no half-written file. */
     static void writeNpy(Path file, Tensor t) throws IOException {
         Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+        Path tmp = tempBeside(abs);
         try {
             Npy.write(tmp, t);
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -117,7 +117,7 @@ class ExplainCommandTest {
         TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input", input.toString(),
                 "--target", "all", "--method", "gradient", "--out", dir.resolve("o.npy").toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("image 2: target 9").doesNotContain("row 29");
+        assertThat(r.out()).contains("image 2, class 9 (").doesNotContain("row 29");
     }
 
     @Test
@@ -245,5 +245,74 @@ class ExplainCommandTest {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder("cnn.lrp4j", "x.npy",
                     "plain.txt");
         }
+    }
+
+    @Test
+    void severalClassesStreamInChunksToTheSameNumbersAsTheApi() throws Exception {
+        Path out = dir.resolve("all.npy");
+        TrainEvaluateCommandTest.Run r = run("explain", "--model", model.toString(), "--input", input.toString(),
+                "--target", "all", "--batch", "3", "--out", out.toString(), "--heatmap", dir.resolve("h.png").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        Tensor expected = LrpExplainer.builder(m, Composites.epsilonPlusFlat()).build().explain(x, Targets.all())
+                .attribution();
+        Tensor got = Npy.readTensor(out);
+        assertThat(got.dims()).containsExactly(3, 10, 1, 28, 28);
+        assertThat(got.maxAbsDiff(expected)).isLessThan(1e-5f);
+        assertThat(dir.resolve("h-0-9-class_9.png")).isRegularFile();
+        assertThat(dir.resolve("h-2-0-class_0.png")).isRegularFile();
+
+        // top3: the three best classes of each image, best first
+        Path top = dir.resolve("top.npy");
+        r = run("explain", "--model", model.toString(), "--input", input.toString(), "--target", "top3", "--out",
+                top.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        Tensor logits = m.predict(x);
+        Tensor t3 = Npy.readTensor(top);
+        assertThat(t3.dims()).containsExactly(3, 3, 1, 28, 28);
+        for (int i = 0; i < 3; i++) {
+            int best = 0;
+            for (int c = 1; c < 10; c++) {
+                best = logits.get(i, c) > logits.get(i, best) ? c : best;
+            }
+            assertThat(t3.select(i).select(0).maxAbsDiff(expected.select(i).select(best))).isLessThan(1e-5f);
+        }
+
+        // --classes: the same classes for every image
+        Path some = dir.resolve("some.npy");
+        r = run("explain", "--model", model.toString(), "--input", input.toString(), "--classes", "7,2", "--out",
+                some.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        Tensor two = Npy.readTensor(some);
+        assertThat(two.select(1).select(0).maxAbsDiff(expected.select(1).select(7))).isLessThan(1e-5f);
+        assertThat(two.select(1).select(1).maxAbsDiff(expected.select(1).select(2))).isLessThan(1e-5f);
+
+        for (String[] bad : new String[][] {{"--classes", "1", "--target", "2"}, {"--classes", "10"},
+            {"--target", "top0"}, {"--target", "all", "--batch", "0"}}) {
+            String[] args = new String[5 + bad.length];
+            System.arraycopy(new String[] {"explain", "--model", model.toString(), "--input", input.toString()}, 0,
+                    args, 0, 5);
+            System.arraycopy(bad, 0, args, 5, bad.length);
+            TrainEvaluateCommandTest.Run b = run(args);
+            assertThat(b.exit()).as(String.join(" ", bad) + b.err()).isEqualTo(2);
+            assertThat(b.err()).doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void weightsWithNaNAreRefusedAtLoadNamingTheTensor() throws Exception {
+        Model bad = Architectures.create("cnn", 1, 28, 10, 5);
+        bad.parameter("conv1", "weight").value().setFlat(3, Float.NaN);
+        bad.parameter("conv1", "weight").value().setFlat(4, Float.POSITIVE_INFINITY);
+        Path file = dir.resolve("bad.lrp4j");
+        ModelFile.save(bad, new ModelFile.Header("cnn", 1, 28, 10), file);
+        Path out = dir.resolve("never.npy");
+        TrainEvaluateCommandTest.Run r = run("explain", "--model", file.toString(), "--input", input.toString(),
+                "--out", out.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("lrp4j explain: error: model bad.lrp4j: weight 'conv1.weight' holds 2 NaN or"
+                + " infinite value(s)");
+        assertThat(out).doesNotExist();
+        TrainEvaluateCommandTest.Run p = run("predict", "--model", file.toString(), "--input", input.toString());
+        assertThat(p.exit()).isEqualTo(2);
     }
 }
