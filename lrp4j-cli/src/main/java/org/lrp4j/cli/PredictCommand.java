@@ -65,6 +65,7 @@ final class PredictCommand implements Callable<Integer> {
         Tensor x = batch != null ? batch.input() : InputFiles.readModelInput(input, "--input");
         checkShape(m.inputs().get(0), x.shape());
         Tensor y = m.predict(x);
+        ExplainCommand.checkFiniteOutput(y);
         if (out != null) {
             Outputs.writeNpy(out, y);
         }
