@@ -76,16 +76,7 @@ public final class ImageInputOptions {
         String p = preprocess == null ? "auto" : preprocess.toLowerCase(Locale.ROOT);
         Preprocessing.Builder b;
         if (p.equals("auto")) {
-            if (chw != null && chw[0] == 1 && chw[1] == 28 && chw[2] == 28) {
-                b = Preprocessing.builder("fashion-mnist");
-            } else if (chw != null && chw[0] == 3 && chw[1] == 224 && chw[2] == 224) {
-                b = Preprocessing.builder("imagenet");
-            } else {
-                b = Preprocessing.builder("none");
-                if (chw != null && chw[1] > 0 && chw[2] > 0) {
-                    b.resize(Math.min(chw[1], chw[2])).crop(chw[1], chw[2]);
-                }
-            }
+            b = Preprocessing.autoBuilder(chw);
         } else {
             b = Preprocessing.builder(p);
         }

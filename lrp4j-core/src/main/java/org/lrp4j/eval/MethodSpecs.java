@@ -87,15 +87,25 @@ public final class MethodSpecs {
 
     static Method parseOne(String spec, Model model, MethodOptions options, long seed) {
         String s = spec.trim();
-        String lower = s.toLowerCase(Locale.ROOT);
-        if (lower.equals("random")) {
+        if (s.equalsIgnoreCase("random")) {
             return Method.randomHeatmap(s, seed);
         }
+        return Method.of(s, explainer(s, model, options, false));
+    }
+
+    /**
+     * The explainer of one method spec (not {@code random}): {@code lrp:...} as described above, with the per-node
+     * conservation report when {@code perNodeReport}, or a method name of {@link Explainers}.
+     */
+    public static org.lrp4j.explain.Explainer explainer(String spec, Model model, MethodOptions options,
+                                                        boolean perNodeReport) {
+        String s = spec.trim();
+        String lower = s.toLowerCase(Locale.ROOT);
         if (lower.startsWith("lrp:")) {
-            return Method.of(s, lrp(s.substring(4), model, options));
+            return lrp(s.substring(4), model, options, perNodeReport);
         }
         if (lower.equals("lrp")) {
-            return Method.of(s, LrpExplainer.builder(model, options.composite()).build());
+            return LrpExplainer.builder(model, options.composite()).perNodeReport(perNodeReport).build();
         }
         String name = lower.replace('_', '-');
         if (!Explainers.NAMES.contains(name) && !name.equals("gradcam") && !name.equals("ig")
@@ -103,11 +113,11 @@ public final class MethodSpecs {
             throw new IllegalArgumentException("unknown method '" + s + "'; give lrp:PRESET, lrp:RULE, random or one"
                     + " of " + Explainers.NAMES);
         }
-        return Method.of(s, Explainers.byName(name, model, options));
+        return Explainers.byName(name, model, options);
     }
 
     /** PRESET or RULE, then ;SELECTOR=RULE overrides; or only overrides. */
-    private static LrpExplainer lrp(String body, Model model, MethodOptions options) {
+    private static LrpExplainer lrp(String body, Model model, MethodOptions options, boolean perNodeReport) {
         String[] parts = body.split(";");
         Composite base;
         int next = 0;
@@ -132,7 +142,7 @@ public final class MethodSpecs {
             base = Composites.structural().named(head).with(Selector.opType("Conv", "Gemm"), r);
             next = 1;
         }
-        LrpExplainer.Builder b = LrpExplainer.builder(model, base).seed(options.seed());
+        LrpExplainer.Builder b = LrpExplainer.builder(model, base).seed(options.seed()).perNodeReport(perNodeReport);
         for (int i = next; i < parts.length; i++) {
             String p = parts[i].trim();
             int eq = p.indexOf('=');

@@ -93,6 +93,25 @@ public record Preprocessing(String name, int resize, int cropHeight, int cropWid
         };
     }
 
+    /**
+     * The pipeline a model's input calls for: fashion-mnist for 1 x 28 x 28, imagenet for 3 x 224 x 224, else
+     * none, resized and cropped to the model's size when it is known ({@code chw} = {C, H, W} with -1 for unknown
+     * entries, or null).
+     */
+    public static Builder autoBuilder(int[] chw) {
+        if (chw != null && chw[0] == 1 && chw[1] == 28 && chw[2] == 28) {
+            return builder("fashion-mnist");
+        }
+        if (chw != null && chw[0] == 3 && chw[1] == 224 && chw[2] == 224) {
+            return builder("imagenet");
+        }
+        Builder b = builder("none");
+        if (chw != null && chw[1] > 0 && chw[2] > 0) {
+            b.resize(Math.min(chw[1], chw[2])).crop(chw[1], chw[2]);
+        }
+        return b;
+    }
+
     /** A builder starting from a preset. */
     public static Builder builder(String preset) {
         return new Builder(preset(preset));
