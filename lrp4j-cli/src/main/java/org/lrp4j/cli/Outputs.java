@@ -27,7 +27,7 @@ final class Outputs {
 
     /** A clear error unless files can be written in {@code folder}: its nearest existing ancestor a writable folder. */
     static void checkFolder(Path folder, String what) {
-        Path existing = folder;
+        Path existing = folder.toAbsolutePath();
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
         }

@@ -107,6 +107,17 @@ class WebPageBrowserTest {
         Files.createDirectories(shot.getParent());
         Files.write(shot, ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
 
+        // several classes: a grid of three heatmaps per method
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("target"))).selectByValue("top3");
+        driver.findElement(By.id("explain")).click();
+        wait.until(d -> d.findElement(By.id("progress")).getText().equals("done"));
+        List<WebElement> grids = driver.findElements(By.cssSelector("#results .result.grid"));
+        assertThat(grids).hasSize(2);
+        for (WebElement g : grids) {
+            assertThat(g.findElements(By.cssSelector("figure img.heatmap"))).hasSize(3);
+        }
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("target"))).selectByValue("pred");
+
         // upload a PNG
         Path png = dir.resolve("upload.png");
         Files.write(png, TestServers.png(42));

@@ -40,6 +40,11 @@ async function loadModel() {
   const target = document.getElementById('target');
   target.innerHTML = '';
   target.appendChild(el('option', { value: 'pred', text: 'predicted class' }));
+  target.appendChild(el('option', { value: 'top3', text: 'top 3 classes (grid)' }));
+  target.appendChild(el('option', { value: 'top5', text: 'top 5 classes (grid)' }));
+  if (info.classes.length <= 20) {
+    target.appendChild(el('option', { value: 'all', text: 'all ' + info.classes.length + ' classes (grid)' }));
+  }
   info.classes.forEach((c, i) => target.appendChild(el('option', { value: String(i), text: i + ' ' + c })));
 }
 
@@ -137,37 +142,70 @@ function showResult(r) {
   document.getElementById('results').appendChild(card);
 }
 
+function showPrediction(r) {
+  document.getElementById('prediction').hidden = false;
+  document.getElementById('input-image').src = r.input;
+  const tbody = document.querySelector('#top tbody');
+  tbody.innerHTML = '';
+  for (const t of r.top) {
+    tbody.appendChild(el('tr', {}, [el('td', { text: String(t.class) }), el('td', { text: t.name }),
+      el('td', { text: (100 * t.probability).toFixed(1) + '%' })]));
+  }
+}
+
+function request(method, target) {
+  const body = { method: method, target: target };
+  if (state.image !== null) { body.image = state.image; } else { body.sample = state.sample; }
+  return api('/api/explain', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body) });
+}
+
 async function explain() {
   showError('');
   const methods = [...document.querySelectorAll('input[name=method]:checked')].map(i => i.value);
   const target = document.getElementById('target').value;
+  const progress = document.getElementById('progress');
   const results = document.getElementById('results');
   results.innerHTML = '';
   document.getElementById('explain').disabled = true;
   try {
-    for (let i = 0; i < methods.length; i++) {
-      document.getElementById('progress').textContent = 'explaining ' + (i + 1) + '/' + methods.length + ': '
-          + methods[i] + ' …';
-      const body = { method: methods[i], target: target };
-      if (state.image !== null) { body.image = state.image; } else { body.sample = state.sample; }
-      const r = await api('/api/explain', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body) });
-      if (i === 0) {
-        document.getElementById('prediction').hidden = false;
-        document.getElementById('input-image').src = r.input;
-        const tbody = document.querySelector('#top tbody');
-        tbody.innerHTML = '';
-        for (const t of r.top) {
-          tbody.appendChild(el('tr', {}, [el('td', { text: String(t.class) }), el('td', { text: t.name }),
-            el('td', { text: (100 * t.probability).toFixed(1) + '%' })]));
+    const grid = target === 'all' || target.startsWith('top');
+    if (!grid) {
+      for (let i = 0; i < methods.length; i++) {
+        progress.textContent = 'explaining ' + (i + 1) + '/' + methods.length + ': ' + methods[i] + ' …';
+        const r = await request(methods[i], target);
+        if (i === 0) { showPrediction(r); }
+        showResult(r);
+      }
+    } else {
+      // several classes: one grid of small heatmaps per method, one request per class
+      progress.textContent = 'predicting …';
+      const first = await request(methods[0], 'pred');
+      showPrediction(first);
+      const classes = target === 'all' ? state.classes.map((c, i) => i)
+          : first.top.slice(0, parseInt(target.substring(3), 10)).map(t => t.class);
+      const total = methods.length * classes.length;
+      let done = 0;
+      for (const m of methods) {
+        const card = el('div', { class: 'result grid', 'data-method': m });
+        card.appendChild(el('h3', { text: m }));
+        const cells = el('div', { class: 'cells' });
+        card.appendChild(cells);
+        results.appendChild(card);
+        for (const c of classes) {
+          progress.textContent = 'explaining ' + (++done) + '/' + total + ' …';
+          const r = await request(m, String(c));
+          const p = first.top.find(t => t.class === c);
+          cells.appendChild(el('figure', {}, [el('img', { class: 'heatmap', src: r.overlay, alt: m + ' ' + c }),
+            el('figcaption', { text: c + ' ' + r.target_name + (p ? ' ' + (100 * p.probability).toFixed(1) + '%'
+                : '') })]));
         }
       }
-      showResult(r);
     }
-    document.getElementById('progress').textContent = 'done';
+    progress.textContent = 'done';
   } catch (e) {
     showError(e.message);
-    document.getElementById('progress').textContent = '';
+    progress.textContent = '';
   } finally {
     refreshExplainButton();
   }
