@@ -1,0 +1,278 @@
+package org.lrp4j.spark;
+
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.lrp4j.eval.MethodSpecs;
+import org.lrp4j.explain.Explainer;
+import org.lrp4j.explain.Explanation;
+import org.lrp4j.explain.MethodOptions;
+import org.lrp4j.explain.Targets;
+import org.lrp4j.graph.Model;
+import org.lrp4j.onnx.OnnxImporter;
+import org.lrp4j.tensor.Shape;
+import org.lrp4j.tensor.Tensor;
+import org.lrp4j.viz.DecodedImage;
+import org.lrp4j.viz.Heatmap;
+import org.lrp4j.viz.ImageBatch;
+import org.lrp4j.viz.ImageFiles;
+import org.lrp4j.viz.Preprocessing;
+
+/**
+ * Explains a table of images on Spark: the ONNX bytes are broadcast once, each executor JVM imports the model once
+ * (cached by its hash), each task builds one explainer and explains its partition in mini-batches, as the CLI would
+ * one image at a time. Every input row gives one output row: an image that cannot be read gives a row with the reason
+ * in {@code error} and nulls elsewhere, so input count = output rows.
+ *
+ * <p>Output columns: {@code id}, {@code predicted}, {@code score} (its logit), {@code target}, {@code relevance}
+ * ([C][H][W], the model's input layout), {@code relevance_sum}, {@code mask_share} (see {@link Masks}),
+ * {@code png} (the heatmap, when asked) and {@code error}.
+ */
+public final class ExplainJob {
+    private ExplainJob() {
+    }
+
+    /** The job's options. */
+    public record Options(String method, String preprocess, int batch, boolean png, Masks masks)
+            implements Serializable {
+        public Options {
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be at least 1, not " + batch);
+            }
+        }
+    }
+
+    public static final StructType SCHEMA = new StructType()
+            .add("id", DataTypes.StringType, false)
+            .add("predicted", DataTypes.IntegerType, true)
+            .add("score", DataTypes.FloatType, true)
+            .add("target", DataTypes.IntegerType, true)
+            .add("relevance", DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.createArrayType(
+                    DataTypes.FloatType, false), false), false), true)
+            .add("relevance_sum", DataTypes.DoubleType, true)
+            .add("mask_share", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), true)
+            .add("png", DataTypes.BinaryType, true)
+            .add("error", DataTypes.StringType, true);
+
+    /** Models imported in this JVM, by the hash of their bytes (an executor imports each model once). */
+    private static final Map<String, Model> MODELS = new ConcurrentHashMap<>();
+
+    /** Reads a folder of files (every file, so that nothing is silently skipped) as rows (id, content). */
+    public static Dataset<Row> readImages(SparkSession spark, String dir) {
+        return spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(dir)
+                .selectExpr("regexp_extract(path, '[^/]+$', 0) AS id", "content")
+                .orderBy("id");
+    }
+
+    /** Explains rows (id string, content binary) with the model {@code onnx}. */
+    public static Dataset<Row> explain(SparkSession spark, byte[] onnx, Dataset<Row> images, Options o) {
+        // checked on the driver before any task: the model reads and the method fits it
+        Model m = model(onnx);
+        MethodSpecs.explainer(o.method(), m, MethodOptions.defaults().bounds(Tensor.scalar(-1), Tensor.scalar(1)),
+                false);
+        Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(onnx);
+        MapPartitionsFunction<Row, Row> f = rows -> new Partition(model.value(), o).run(rows);
+        return images.mapPartitions(f, Encoders.row(SCHEMA));
+    }
+
+    static Model model(byte[] onnx) {
+        String key = hash(onnx);
+        return MODELS.computeIfAbsent(key, k -> {
+            try {
+                Path tmp = Files.createTempFile("lrp4j-spark-", ".onnx");
+                try {
+                    Files.write(tmp, onnx);
+                    return OnnxImporter.load(tmp);
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("cannot read the model: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    static String hash(byte[] b) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The model's {C, H, W}. */
+    static int[] chw(Model m) {
+        Shape s = m.inputs().get(0).sampleShape();
+        if (s == null || s.rank() != 3) {
+            throw new IllegalArgumentException("the model's input is " + s + "; the Spark job explains images [N, C, H,"
+                    + " W]");
+        }
+        return s.toArray();
+    }
+
+    static Preprocessing pipeline(String preset, int[] chw) {
+        return preset == null || preset.equals("auto") ? Preprocessing.autoBuilder(chw).build()
+                : Preprocessing.builder(preset).build();
+    }
+
+    /** One task's work: one explainer, the partition in mini-batches. */
+    private static final class Partition {
+        private final Model model;
+        private final Options o;
+        private final int[] chw;
+        private final Preprocessing pipeline;
+        private final Explainer explainer;
+
+        Partition(byte[] onnx, Options o) {
+            this.model = model(onnx);
+            this.o = o;
+            this.chw = chw(model);
+            this.pipeline = pipeline(o.preprocess(), chw);
+            Preprocessing.Bounds b = pipeline.bounds(chw[0]);
+            this.explainer = MethodSpecs.explainer(o.method(), model, MethodOptions.defaults().bounds(b.low(),
+                    b.high()), false);
+        }
+
+        Iterator<Row> run(Iterator<Row> rows) {
+            List<Row> out = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            List<DecodedImage> images = new ArrayList<>();
+            while (rows.hasNext()) {
+                Row r = rows.next();
+                String id = r.getString(0);
+                try {
+                    DecodedImage d = ImageFiles.decode((byte[]) r.get(1), id);
+                    ids.add(id);
+                    images.add(d);
+                } catch (Exception e) {
+                    out.add(error(id, firstLine(e.getMessage())));
+                }
+                if (images.size() == o.batch()) {
+                    out.addAll(explain(ids, images));
+                    ids.clear();
+                    images.clear();
+                }
+            }
+            if (!images.isEmpty()) {
+                out.addAll(explain(ids, images));
+            }
+            return out.iterator();
+        }
+
+        private List<Row> explain(List<String> ids, List<DecodedImage> images) {
+            List<Row> out = new ArrayList<>();
+            List<String> okIds = new ArrayList<>();
+            List<DecodedImage> ok = new ArrayList<>();
+            for (int i = 0; i < images.size(); i++) {
+                try {
+                    pipeline.apply(List.of(images.get(i)), chw[0]);
+                    okIds.add(ids.get(i));
+                    ok.add(images.get(i));
+                } catch (Exception e) {
+                    out.add(error(ids.get(i), firstLine(e.getMessage())));
+                }
+            }
+            if (ok.isEmpty()) {
+                return out;
+            }
+            ImageBatch batch;
+            try {
+                batch = pipeline.apply(ok, chw[0]);
+            } catch (Exception e) {
+                for (String id : okIds) {
+                    out.add(error(id, firstLine(e.getMessage())));
+                }
+                return out;
+            }
+            Tensor x = batch.input();
+            if (x.dim(1) != chw[0] || x.dim(2) != chw[1] || x.dim(3) != chw[2]) {
+                for (String id : okIds) {
+                    out.add(error(id, "the image is " + x.dim(3) + "x" + x.dim(2) + " with " + x.dim(1)
+                            + " channel(s) after preprocessing '" + pipeline.name() + "' but the model takes "
+                            + chw[2] + "x" + chw[1] + " with " + chw[0]));
+                }
+                return out;
+            }
+            Explanation e = explainer.explain(x, Targets.predicted());
+            Tensor a = e.attribution();
+            Tensor y = e.output();
+            int k = y.size() / x.dim(0);
+            int per = a.size() / x.dim(0);
+            int c = a.dim(1);
+            int h = a.dim(2);
+            int w = a.dim(3);
+            float[] ad = a.toArray();
+            float[] yd = y.toArray();
+            for (int i = 0; i < okIds.size(); i++) {
+                int t = e.targets()[i];
+                List<List<List<Float>>> nested = new ArrayList<>(c);
+                double sum = 0;
+                for (int ch = 0; ch < c; ch++) {
+                    List<List<Float>> plane = new ArrayList<>(h);
+                    for (int yy = 0; yy < h; yy++) {
+                        List<Float> row = new ArrayList<>(w);
+                        for (int xx = 0; xx < w; xx++) {
+                            float v = ad[i * per + (ch * h + yy) * w + xx];
+                            row.add(v);
+                            sum += v;
+                        }
+                        plane.add(row);
+                    }
+                    nested.add(plane);
+                }
+                double[] shares = o.masks().shares(ad, i * per, c, h, w);
+                Map<String, Double> share = new HashMap<>();
+                for (int mIdx = 0; mIdx < shares.length; mIdx++) {
+                    share.put(o.masks().masks().get(mIdx).name(), shares[mIdx]);
+                }
+                byte[] png = null;
+                if (o.png()) {
+                    png = png(a.select(i));
+                }
+                out.add(RowFactory.create(okIds.get(i), t, yd[i * k + t], t,
+                        scala.jdk.javaapi.CollectionConverters.asScala(nested.stream().map(p ->
+                                scala.jdk.javaapi.CollectionConverters.asScala(p.stream().map(
+                                        scala.jdk.javaapi.CollectionConverters::asScala).toList())).toList()),
+                        sum, scala.jdk.javaapi.CollectionConverters.asScala(share), png, null));
+            }
+            return out;
+        }
+    }
+
+    static byte[] png(Tensor relevance) {
+        try {
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            javax.imageio.ImageIO.write(Heatmap.render(relevance, null, Heatmap.Style.defaults()), "png", b);
+            return b.toByteArray();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Row error(String id, String message) {
+        return RowFactory.create(id, null, null, null, null, null, null, null, message);
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "unknown problem" : s.lines().findFirst().orElse("").trim();
+    }
+}

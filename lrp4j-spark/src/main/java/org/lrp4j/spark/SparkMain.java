@@ -1,0 +1,135 @@
+package org.lrp4j.spark;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The Spark job's command line: {@code lrp4j-spark explain --master 'local[N]' --model m.onnx --images DIR
+ * --method lrp:epsilon-plus-flat --out DIR [--format parquet|json]}; under {@code spark-submit} the master comes
+ * from spark-submit and {@code --master} may be left out.
+ */
+@Command(name = "lrp4j-spark", mixinStandardHelpOptions = true, subcommands = SparkMain.Explain.class,
+        description = "Explain image datasets on Apache Spark with lrp4j in every executor.")
+public final class SparkMain implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        CommandLine cl = new CommandLine(new SparkMain());
+        cl.setExecutionExceptionHandler((e, c, p) -> {
+            if (e instanceof IllegalArgumentException || e instanceof java.io.IOException) {
+                c.getErr().println("lrp4j-spark " + c.getCommandName() + ": error: " + e.getMessage());
+                return 2;
+            }
+            c.getErr().println("lrp4j-spark: internal error (please report): " + e);
+            e.printStackTrace(c.getErr());
+            return 1;
+        });
+        System.exit(cl.execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine.usage(this, System.out);
+        return 0;
+    }
+
+    @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Explain every file of a folder (or a Parquet table with columns id and content) and write a"
+                    + " table: id, predicted, score, target, relevance [C][H][W], relevance_sum, mask_share, png,"
+                    + " error. Unreadable files become rows with the reason in error.")
+    static final class Explain implements Callable<Integer> {
+        @Option(names = "--master", description = "Spark master, e.g. local[2] (default: from spark-submit, else"
+                + " local[*])")
+        String master;
+
+        @Option(names = "--model", required = true, description = "ONNX model")
+        Path model;
+
+        @Option(names = "--images", description = "folder of images (every file becomes a row)")
+        String images;
+
+        @Option(names = "--table", description = "Parquet table with columns id (string) and content (binary)")
+        String table;
+
+        @Option(names = "--method", defaultValue = "lrp:epsilon-plus-flat", description = "lrp:PRESET, lrp:RULE or an"
+                + " explain method (default: ${DEFAULT-VALUE})")
+        String method;
+
+        @Option(names = "--preprocess", defaultValue = "auto", description = "auto, imagenet, fashion-mnist or none"
+                + " (default: ${DEFAULT-VALUE})")
+        String preprocess;
+
+        @Option(names = "--batch", defaultValue = "32", description = "images per explanation call in a task"
+                + " (default: ${DEFAULT-VALUE})")
+        int batch;
+
+        @Option(names = "--png", description = "also store each heatmap as PNG bytes")
+        boolean png;
+
+        @Option(names = "--mask", description = "report the share of positive relevance in a region: border:K or"
+                + " rect:NAME:Y0,X0,Y1,X1 (repeatable)")
+        List<String> masks = new ArrayList<>();
+
+        @Option(names = "--out", required = true, description = "output folder")
+        String out;
+
+        @Option(names = "--format", defaultValue = "parquet", description = "parquet or json (default:"
+                + " ${DEFAULT-VALUE})")
+        String format;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((images == null) == (table == null)) {
+                throw new IllegalArgumentException("give the input as --images DIR or --table T.parquet (one of the"
+                        + " two)");
+            }
+            if (!format.equals("parquet") && !format.equals("json")) {
+                throw new IllegalArgumentException("--format must be parquet or json, not '" + format + "'");
+            }
+            if (!Files.isRegularFile(model)) {
+                throw new IllegalArgumentException("model file not found: " + model);
+            }
+            ExplainJob.Options o = new ExplainJob.Options(method, preprocess, batch, png, Masks.parse(masks));
+            SparkSession.Builder b = SparkSession.builder().appName("lrp4j-spark explain")
+                    .config("spark.ui.showConsoleProgress", "true");
+            if (master != null) {
+                b.master(master);
+            } else if (System.getProperty("spark.master") == null) {
+                b.master("local[*]");
+            }
+            SparkSession spark = b.getOrCreate();
+            spark.sparkContext().setLogLevel("WARN");
+            try {
+                Dataset<Row> in = images != null ? ExplainJob.readImages(spark, images)
+                        : spark.read().parquet(table).select("id", "content");
+                long inputs = in.count();
+                Dataset<Row> result = ExplainJob.explain(spark, Files.readAllBytes(model), in, o).cache();
+                if (format.equals("json")) {
+                    result.drop("png").write().mode("overwrite").json(out);
+                } else {
+                    result.write().mode("overwrite").parquet(out);
+                }
+                long rows = result.count();
+                long errors = result.filter("error IS NOT NULL").count();
+                System.out.printf("lrp4j-spark: %d input(s): %d explained, %d error row(s) (reasons in the error"
+                        + " column); written to %s as %s%n", inputs, rows - errors, errors, out, format);
+                if (rows != inputs) {
+                    throw new IllegalStateException("row count " + rows + " differs from the input count " + inputs);
+                }
+            } finally {
+                spark.stop();
+            }
+            return 0;
+        }
+    }
+}

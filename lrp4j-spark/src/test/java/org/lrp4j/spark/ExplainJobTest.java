@@ -1,0 +1,142 @@
+package org.lrp4j.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.imageio.ImageIO;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lrp4j.eval.MethodSpecs;
+import org.lrp4j.explain.MethodOptions;
+import org.lrp4j.explain.Targets;
+import org.lrp4j.graph.Architectures;
+import org.lrp4j.graph.Model;
+import org.lrp4j.onnx.OnnxExporter;
+import org.lrp4j.tensor.Tensor;
+import org.lrp4j.viz.ImageBatch;
+import org.lrp4j.viz.ImageFiles;
+import org.lrp4j.viz.Preprocessing;
+
+class ExplainJobTest {
+
+    static SparkSession spark;
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void start() {
+        spark = SparkSession.builder().master("local[2]").appName("lrp4j-test").config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4").getOrCreate();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    /** n gray 28 x 28 PNGs with seeded content (a bright square at a seeded place), named img-000.png ... */
+    static Path images(int n) throws Exception {
+        Path d = dir.resolve("images-" + n);
+        Files.createDirectories(d);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(n);
+        for (int i = 0; i < n; i++) {
+            BufferedImage g = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+            int y0 = r.nextInt(18);
+            int x0 = r.nextInt(18);
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    boolean in = y >= y0 && y < y0 + 10 && x >= x0 && x < x0 + 10;
+                    g.getRaster().setSample(x, y, 0, in ? 150 + r.nextInt(100) : r.nextInt(40));
+                }
+            }
+            ImageIO.write(g, "png", d.resolve(String.format("img-%03d.png", i)).toFile());
+        }
+        return d;
+    }
+
+    @Test
+    void theJobOnLocal2EqualsTheSingleJvmExplanationAndKeepsEveryRow() throws Exception {
+        Model m = Architectures.create("cnn", 1, 28, 10, 4);
+        Path onnx = dir.resolve("cnn.onnx");
+        OnnxExporter.save(m, onnx);
+        Path imgs = images(120);
+        Files.writeString(imgs.resolve("notes.txt"), "not an image");
+        Files.write(imgs.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
+        ExplainJob.Options o = new ExplainJob.Options("lrp:epsilon-plus-flat", "auto", 16, true,
+                Masks.parse(List.of("border:3", "rect:corner:0,0,6,6")));
+        Dataset<Row> in = ExplainJob.readImages(spark, imgs.toString()).repartition(3);
+        List<Row> rows = new ArrayList<>(ExplainJob.explain(spark, Files.readAllBytes(onnx), in, o)
+                .orderBy("id").collectAsList());
+        assertThat(rows).hasSize(122);
+        Row broken = rows.stream().filter(r -> r.getString(0).equals("broken.png")).findFirst().orElseThrow();
+        assertThat(broken.getString(8)).contains("broken.png");
+        assertThat(broken.isNullAt(1)).isTrue();
+        Row notes = rows.stream().filter(r -> r.getString(0).equals("notes.txt")).findFirst().orElseThrow();
+        assertThat(notes.getString(8)).isNotBlank();
+
+        // the single-JVM reference: the same pipeline and explainer, all images in one batch
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            files.add(imgs.resolve(String.format("img-%03d.png", i)));
+        }
+        Preprocessing p = Preprocessing.autoBuilder(new int[] {1, 28, 28}).build();
+        ImageBatch batch = p.load(files, 1);
+        Tensor expected = MethodSpecs.explainer("lrp:epsilon-plus-flat", m, MethodOptions.defaults()
+                .bounds(batch.bounds().low(), batch.bounds().high()), false).explain(batch.input(), Targets.predicted())
+                .attribution();
+        int checked = 0;
+        for (Row r : rows) {
+            String id = r.getString(0);
+            if (!id.startsWith("img-")) {
+                continue;
+            }
+            int i = Integer.parseInt(id.substring(4, 7));
+            List<List<List<Float>>> rel = nested(r);
+            double maxAbs = 0;
+            double diff = 0;
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    float want = expected.get(i, 0, y, x);
+                    maxAbs = Math.max(maxAbs, Math.abs(want));
+                    diff = Math.max(diff, Math.abs(rel.get(0).get(y).get(x) - want));
+                }
+            }
+            assertThat(diff).as(id).isLessThanOrEqualTo(1e-5 * Math.max(1, maxAbs));
+            assertThat(r.<byte[]>getAs("png")).startsWith((byte) 0x89);
+            scala.collection.Map<String, Double> share = r.getMap(6);
+            assertThat(share.contains("border3")).isTrue();
+            assertThat((double) share.apply("corner")).isBetween(0.0, 1.0);
+            checked++;
+        }
+        assertThat(checked).isEqualTo(120);
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<List<List<Float>>> nested(Row r) {
+        List<?> outer = r.getList(4);
+        List<List<List<Float>>> out = new ArrayList<>();
+        for (Object plane : outer) {
+            List<List<Float>> p = new ArrayList<>();
+            for (Object row : scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<Object>) plane)) {
+                p.add((List<Float>) (List<?>) scala.jdk.javaapi.CollectionConverters.asJava(
+                        (scala.collection.Seq<Object>) row));
+            }
+            out.add(p);
+        }
+        return out;
+    }
+}
