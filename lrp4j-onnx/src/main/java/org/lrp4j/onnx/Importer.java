@@ -48,13 +48,15 @@ import org.lrp4j.layers.Squeeze;
 import org.lrp4j.layers.Tanh;
 import org.lrp4j.layers.Transpose;
 import org.lrp4j.layers.Unsqueeze;
-import org.lrp4j.onnx.proto.Onnx;
 import org.lrp4j.onnx.proto.Onnx.AttributeProto;
+import org.lrp4j.onnx.proto.Onnx.AttributeProto.AttributeType;
 import org.lrp4j.onnx.proto.Onnx.GraphProto;
 import org.lrp4j.onnx.proto.Onnx.ModelProto;
 import org.lrp4j.onnx.proto.Onnx.NodeProto;
+import org.lrp4j.onnx.proto.Onnx.OperatorSetIdProto;
 import org.lrp4j.onnx.proto.Onnx.StringStringEntryProto;
 import org.lrp4j.onnx.proto.Onnx.TensorProto;
+import org.lrp4j.onnx.proto.Onnx.TensorShapeProto;
 import org.lrp4j.onnx.proto.Onnx.ValueInfoProto;
 import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
@@ -123,25 +125,17 @@ final class Importer {
     }
 
     private OnnxFormatException nodeFail(String message) {
-        return fail("node '" + nodeName + "' (" + n.opType + "): " + message);
+        return fail("node '" + nodeName + "' (" + n.getOpType() + "): " + message);
     }
 
     // ------------------------------------------------------------------ top level
 
     Model run(byte[] bytes) throws OnnxFormatException {
-        ModelProto mp;
-        try {
-            mp = ModelProto.parse(bytes);
-        } catch (OnnxFormatException e) {
-            throw new OnnxFormatException(where + ": not a valid ONNX model (" + e.getMessage() + ")", e);
-        }
-        if (mp.graph == null || mp.irVersion < 1 || mp.irVersion > 100) {
-            throw fail("not an ONNX model (" + (mp.graph == null ? "no graph" : "ir_version " + mp.irVersion) + ")");
-        }
+        ModelProto mp = Protos.readModel(bytes, where);
         opset = -1;
-        for (Onnx.OperatorSetIdProto o : mp.opsetImport) {
-            if (o.domain.isEmpty() || o.domain.equals("ai.onnx")) {
-                opset = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, o.version));
+        for (OperatorSetIdProto o : mp.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+                opset = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, o.getVersion()));
             }
         }
         if (opset < 0) {
@@ -151,7 +145,7 @@ final class Importer {
             throw fail("opset " + opset + " is not supported (lrp4j imports opsets " + MIN_OPSET + " to " + MAX_OPSET
                     + ")");
         }
-        GraphProto g = mp.graph;
+        GraphProto g = mp.getGraph();
         try {
             return convert(g);
         } catch (OnnxFormatException e) {
@@ -159,69 +153,65 @@ final class Importer {
         } catch (GraphException e) {
             throw new OnnxFormatException(where + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            String ctx = n == null ? "" : "node '" + nodeName + "' (" + n.opType + "): ";
+            String ctx = n == null ? "" : "node '" + nodeName + "' (" + n.getOpType() + "): ";
             throw new OnnxFormatException(where + ": " + ctx + e.getMessage(), e);
         }
     }
 
     private Model convert(GraphProto g) throws OnnxFormatException {
-        for (TensorProto t : g.initializer) {
-            if (t.name.isEmpty()) {
+        for (TensorProto t : g.getInitializerList()) {
+            if (t.getName().isEmpty()) {
                 throw fail("an initializer has no name");
             }
-            if (vals.put(t.name, Const.of(decode(t))) != null) {
-                throw fail("initializer '" + t.name + "' is given twice");
+            if (vals.put(t.getName(), Const.of(decode(t))) != null) {
+                throw fail("initializer '" + t.getName() + "' is given twice");
             }
         }
-        for (ValueInfoProto vi : g.input) {
-            if (vals.containsKey(vi.name)) {
+        for (ValueInfoProto vi : g.getInputList()) {
+            if (vals.containsKey(vi.getName())) {
                 continue;   // an initializer listed as an input (IR < 4): a constant
             }
-            inputs.add(new Model.Input(vi.name, sampleShape(vi)));
-            vals.put(vi.name, new Comp(vi.name));
+            inputs.add(new Model.Input(vi.getName(), sampleShape(vi)));
+            vals.put(vi.getName(), new Comp(vi.getName()));
         }
         if (inputs.isEmpty()) {
             throw fail("the graph has no (non-constant) input");
         }
-        for (NodeProto nd : g.node) {
-            consumed.addAll(nd.input);
+        for (NodeProto nd : g.getNodeList()) {
+            consumed.addAll(nd.getInputList());
         }
-        for (ValueInfoProto vi : g.output) {
-            consumed.add(vi.name);
+        for (ValueInfoProto vi : g.getOutputList()) {
+            consumed.add(vi.getName());
         }
-        List<NodeProto> order = topologicalOrder(g.node);
-        Map<NodeProto, Integer> index = new HashMap<>();
-        for (int i = 0; i < g.node.size(); i++) {
-            index.put(g.node.get(i), i);
-        }
-        for (NodeProto nd : order) {
+        for (int i : topologicalOrder(g.getNodeList())) {
+            NodeProto nd = g.getNode(i);
             n = nd;
-            nodeName = uniqueName(nd.name.isEmpty() ? nd.opType + "_" + index.get(nd) : nd.name);
-            if (nd.output.isEmpty() || nd.output.get(0).isEmpty()) {
+            nodeName = uniqueName(display(nd, i));
+            if (nd.getOutputList().isEmpty() || nd.getOutputList().get(0).isEmpty()) {
                 throw nodeFail("has no output");
             }
-            if (!nd.domain.isEmpty() && !nd.domain.equals("ai.onnx")) {
-                throw nodeFail("operators of domain '" + nd.domain + "' are not supported; supported operators"
+            if (!nd.getDomain().isEmpty() && !nd.getDomain().equals("ai.onnx")) {
+                throw nodeFail("operators of domain '" + nd.getDomain() + "' are not supported; supported operators"
                         + " (default domain): " + SUPPORTED);
             }
             convertNode();
         }
         n = null;
         List<String> outs = new ArrayList<>();
-        for (ValueInfoProto vi : g.output) {
-            Val v = vals.get(vi.name);
+        for (ValueInfoProto vi : g.getOutputList()) {
+            Val v = vals.get(vi.getName());
             if (v == null) {
-                throw fail("graph output '" + vi.name + "' is not produced by any node");
+                throw fail("graph output '" + vi.getName() + "' is not produced by any node");
             }
             if (v instanceof Const) {
-                throw fail("graph output '" + vi.name + "' is a constant; lrp4j needs outputs computed from an input");
+                throw fail("graph output '" + vi.getName() + "' is a constant; lrp4j needs outputs computed from an input");
             }
             outs.add(((Comp) v).name());
         }
         if (outs.isEmpty()) {
             throw fail("the graph has no output");
         }
-        String name = g.name.isEmpty() ? modelName : g.name;
+        String name = g.getName().isEmpty() ? modelName : g.getName();
         return Model.of(name, inputs, nodes, outs);
     }
 
@@ -234,84 +224,78 @@ final class Importer {
     }
 
     private Shape sampleShape(ValueInfoProto vi) throws OnnxFormatException {
-        if (vi.nonTensor) {
-            throw fail("graph input '" + vi.name + "' is not a tensor");
+        if (Protos.isNonTensor(vi)) {
+            throw fail("graph input '" + vi.getName() + "' is not a tensor");
         }
-        if (vi.elemType != 0 && vi.elemType != Onnx.FLOAT) {
-            throw fail("graph input '" + vi.name + "' has data type " + Onnx.typeName(vi.elemType)
+        int elemType = Protos.elemType(vi);
+        if (elemType != 0 && elemType != TensorProto.DataType.FLOAT_VALUE) {
+            throw fail("graph input '" + vi.getName() + "' has data type " + Protos.typeName(elemType)
                     + "; lrp4j models take float32 inputs");
         }
-        if (!vi.hasShape) {
+        if (!Protos.hasShape(vi)) {
             return null;
         }
-        if (vi.dims.isEmpty()) {
-            throw fail("graph input '" + vi.name + "' is a scalar; lrp4j needs a batch axis first");
+        List<TensorShapeProto.Dimension> dims = vi.getType().getTensorType().getShape().getDimList();
+        if (dims.isEmpty()) {
+            throw fail("graph input '" + vi.getName() + "' is a scalar; lrp4j needs a batch axis first");
         }
-        int[] d = new int[vi.dims.size() - 1];
+        int[] d = new int[dims.size() - 1];
         for (int i = 0; i < d.length; i++) {
-            ValueInfoProto.Dim dim = vi.dims.get(i + 1);
-            if (dim.param() != null || dim.value() < 0) {
+            TensorShapeProto.Dimension dim = dims.get(i + 1);
+            if (!dim.hasDimValue() || dim.getDimValue() < 0) {
                 d[i] = -1;
-            } else if (dim.value() > Integer.MAX_VALUE - 8) {
-                throw fail("graph input '" + vi.name + "' has dimension " + dim.value() + ", too large");
+            } else if (dim.getDimValue() > Integer.MAX_VALUE - 8) {
+                throw fail("graph input '" + vi.getName() + "' has dimension " + dim.getDimValue() + ", too large");
             } else {
-                d[i] = (int) dim.value();
+                d[i] = (int) dim.getDimValue();
             }
         }
         return Shape.of(d);
     }
 
     /** Kahn's algorithm over the ONNX nodes, stable; reports dangling inputs and cycles by node name. */
-    private List<NodeProto> topologicalOrder(List<NodeProto> all) throws OnnxFormatException {
-        Map<String, NodeProto> producer = new HashMap<>();
+    private List<Integer> topologicalOrder(List<NodeProto> all) throws OnnxFormatException {
+        Map<String, Integer> producer = new HashMap<>();
         for (int i = 0; i < all.size(); i++) {
-            NodeProto nd = all.get(i);
-            for (String o : nd.output) {
+            for (String o : all.get(i).getOutputList()) {
                 if (o.isEmpty()) {
                     continue;
                 }
-                if (vals.containsKey(o) || producer.put(o, nd) != null) {
+                if (vals.containsKey(o) || producer.put(o, i) != null) {
                     throw fail("tensor '" + o + "' is written by more than one node or is also a graph input or"
-                            + " initializer (node '" + display(nd, i) + "')");
+                            + " initializer (node '" + display(all.get(i), i) + "')");
                 }
             }
         }
-        Map<NodeProto, Integer> missing = new LinkedHashMap<>();
-        Map<String, List<NodeProto>> readers = new HashMap<>();
+        int[] missing = new int[all.size()];
+        Map<String, List<Integer>> readers = new HashMap<>();
         for (int i = 0; i < all.size(); i++) {
             NodeProto nd = all.get(i);
-            int m = 0;
-            for (String in : new java.util.LinkedHashSet<>(nd.input)) {
+            for (String in : new java.util.LinkedHashSet<>(nd.getInputList())) {
                 if (in.isEmpty() || vals.containsKey(in)) {
                     continue;
                 }
                 if (!producer.containsKey(in)) {
-                    throw fail("node '" + display(nd, i) + "' (" + nd.opType + ") reads tensor '" + in
+                    throw fail("node '" + display(nd, i) + "' (" + nd.getOpType() + ") reads tensor '" + in
                             + "', which is neither a graph input, an initializer nor the output of a node");
                 }
-                m++;
-                readers.computeIfAbsent(in, k -> new ArrayList<>()).add(nd);
+                missing[i]++;
+                readers.computeIfAbsent(in, k -> new ArrayList<>()).add(i);
             }
-            missing.put(nd, m);
         }
-        Map<NodeProto, Integer> pos = new HashMap<>();
+        java.util.PriorityQueue<Integer> ready = new java.util.PriorityQueue<>();
         for (int i = 0; i < all.size(); i++) {
-            pos.put(all.get(i), i);
-        }
-        java.util.PriorityQueue<NodeProto> ready = new java.util.PriorityQueue<>(
-                java.util.Comparator.comparingInt(pos::get));
-        missing.forEach((k, v) -> {
-            if (v == 0) {
-                ready.add(k);
+            if (missing[i] == 0) {
+                ready.add(i);
             }
-        });
-        List<NodeProto> order = new ArrayList<>(all.size());
+        }
+        List<Integer> order = new ArrayList<>(all.size());
         while (!ready.isEmpty()) {
-            NodeProto nd = ready.poll();
-            order.add(nd);
-            for (String o : nd.output) {
-                for (NodeProto r : readers.getOrDefault(o, List.of())) {
-                    if (missing.merge(r, -1, Integer::sum) == 0) {
+            int i = ready.poll();
+            order.add(i);
+            for (String o : all.get(i).getOutputList()) {
+                for (int r : readers.getOrDefault(o, List.of())) {
+                    if (--missing[r] == 0) {
                         ready.add(r);
                     }
                 }
@@ -320,7 +304,7 @@ final class Importer {
         if (order.size() != all.size()) {
             List<String> stuck = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
-                if (missing.get(all.get(i)) > 0) {
+                if (missing[i] > 0) {
                     stuck.add(display(all.get(i), i));
                 }
             }
@@ -330,99 +314,118 @@ final class Importer {
     }
 
     private static String display(NodeProto nd, int i) {
-        return nd.name.isEmpty() ? nd.opType + "_" + i : nd.name;
+        return nd.getName().isEmpty() ? nd.getOpType() + "_" + i : nd.getName();
     }
 
     // ------------------------------------------------------------------ tensors
 
     private static int elementSize(int type) {
         return switch (type) {
-            case Onnx.FLOAT, Onnx.INT32, Onnx.UINT32 -> 4;
-            case Onnx.DOUBLE, Onnx.INT64, Onnx.UINT64 -> 8;
-            case Onnx.FLOAT16, Onnx.BFLOAT16, Onnx.INT16, Onnx.UINT16 -> 2;
-            case Onnx.INT8, Onnx.UINT8, Onnx.BOOL -> 1;
+            case TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.INT32_VALUE, TensorProto.DataType.UINT32_VALUE -> 4;
+            case TensorProto.DataType.DOUBLE_VALUE, TensorProto.DataType.INT64_VALUE, TensorProto.DataType.UINT64_VALUE -> 8;
+            case TensorProto.DataType.FLOAT16_VALUE, TensorProto.DataType.BFLOAT16_VALUE, TensorProto.DataType.INT16_VALUE, TensorProto.DataType.UINT16_VALUE -> 2;
+            case TensorProto.DataType.INT8_VALUE, TensorProto.DataType.UINT8_VALUE, TensorProto.DataType.BOOL_VALUE -> 1;
             default -> -1;
         };
     }
 
     private static boolean isFloatType(int type) {
-        return type == Onnx.FLOAT || type == Onnx.DOUBLE || type == Onnx.FLOAT16 || type == Onnx.BFLOAT16;
+        return type == TensorProto.DataType.FLOAT_VALUE || type == TensorProto.DataType.DOUBLE_VALUE || type == TensorProto.DataType.FLOAT16_VALUE || type == TensorProto.DataType.BFLOAT16_VALUE;
     }
 
     /** Decodes a TensorProto; sizes are checked against the bytes present before anything is allocated. */
     private Arr decode(TensorProto t) throws OnnxFormatException {
-        String tn = "tensor '" + t.name + "'";
-        int es = elementSize(t.dataType);
+        String tn = "tensor '" + t.getName() + "'";
+        int es = elementSize(t.getDataType());
         if (es < 0) {
-            throw fail(tn + " has data type " + Onnx.typeName(t.dataType) + ", which lrp4j does not support"
+            throw fail(tn + " has data type " + Protos.typeName(t.getDataType()) + ", which lrp4j does not support"
                     + " (supported: FLOAT, DOUBLE, FLOAT16, BFLOAT16, INT8/16/32/64, UINT8/16/32/64, BOOL)");
         }
-        int[] dims = new int[t.dims.length];
+        String shape = t.getDimsList().toString();
+        int[] dims = new int[t.getDimsCount()];
         long count = 1;
         for (int i = 0; i < dims.length; i++) {
-            long d = t.dims[i];
+            long d = t.getDims(i);
             if (d < 0) {
-                throw fail(tn + " has a negative dimension in " + Arrays.toString(t.dims));
+                throw fail(tn + " has a negative dimension in " + shape);
             }
             count = d == 0 || count == 0 ? 0 : count * d;
             if (d > Integer.MAX_VALUE || count > Integer.MAX_VALUE - 8 || count < 0) {
-                throw fail(tn + " has dimensions " + Arrays.toString(t.dims) + ", more elements than lrp4j supports");
+                throw fail(tn + " has dimensions " + shape + ", more elements than lrp4j supports");
             }
             dims[i] = (int) d;
         }
         int cnt = (int) count;
-        ByteBuffer raw = t.rawData;
-        if (t.dataLocation == 1) {
+        if (t.hasSegment()) {
+            throw fail(tn + " is stored in segments, which lrp4j does not support");
+        }
+        ByteBuffer raw = t.hasRawData() ? t.getRawData().asReadOnlyByteBuffer() : null;
+        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
             raw = external(t, (long) cnt * es);
-        } else if (t.dataLocation != 0) {
-            throw fail(tn + " has unknown data_location " + t.dataLocation);
+        } else if (t.getUnknownFields().hasField(TensorProto.DATA_LOCATION_FIELD_NUMBER)) {
+            throw fail(tn + " has an unknown data_location");
         }
         if (raw != null) {
             if (raw.remaining() != (long) cnt * es) {
-                throw fail(tn + " of shape " + Arrays.toString(t.dims) + " and type " + Onnx.typeName(t.dataType)
+                throw fail(tn + " of shape " + shape + " and type " + Protos.typeName(t.getDataType())
                         + " needs " + (long) cnt * es + " bytes but raw_data has " + raw.remaining());
             }
-            return fromRaw(raw.duplicate().order(ByteOrder.LITTLE_ENDIAN), t.dataType, cnt, dims);
+            return fromRaw(raw.duplicate().order(ByteOrder.LITTLE_ENDIAN), t.getDataType(), cnt, dims);
         }
-        int present = switch (t.dataType) {
-            case Onnx.FLOAT -> t.floatData.length;
-            case Onnx.DOUBLE -> t.doubleData.length;
-            case Onnx.INT64 -> t.int64Data.length;
-            case Onnx.UINT32, Onnx.UINT64 -> t.uint64Data.length;
-            default -> t.int32Data.length;
+        int present = switch (t.getDataType()) {
+            case TensorProto.DataType.FLOAT_VALUE -> t.getFloatDataCount();
+            case TensorProto.DataType.DOUBLE_VALUE -> t.getDoubleDataCount();
+            case TensorProto.DataType.INT64_VALUE -> t.getInt64DataCount();
+            case TensorProto.DataType.UINT32_VALUE, TensorProto.DataType.UINT64_VALUE -> t.getUint64DataCount();
+            default -> t.getInt32DataCount();
         };
         if (present != cnt) {
-            throw fail(tn + " of shape " + Arrays.toString(t.dims) + " needs " + cnt + " values but holds " + present);
+            throw fail(tn + " of shape " + shape + " needs " + cnt + " values but holds " + present);
         }
-        switch (t.dataType) {
-            case Onnx.FLOAT:
-                return Arr.floats(t.floatData, dims);
-            case Onnx.DOUBLE: {
+        switch (t.getDataType()) {
+            case TensorProto.DataType.FLOAT_VALUE: {
                 float[] f = new float[cnt];
                 for (int i = 0; i < cnt; i++) {
-                    f[i] = (float) t.doubleData[i];
+                    f[i] = t.getFloatData(i);
                 }
                 return Arr.floats(f, dims);
             }
-            case Onnx.FLOAT16:
-            case Onnx.BFLOAT16: {
+            case TensorProto.DataType.DOUBLE_VALUE: {
                 float[] f = new float[cnt];
                 for (int i = 0; i < cnt; i++) {
-                    int bits = (int) t.int32Data[i] & 0xffff;
-                    f[i] = t.dataType == Onnx.FLOAT16 ? half(bits) : Float.intBitsToFloat(bits << 16);
+                    f[i] = (float) t.getDoubleData(i);
                 }
                 return Arr.floats(f, dims);
             }
-            case Onnx.INT64:
-                return Arr.longs(t.int64Data, dims);
-            case Onnx.UINT32:
-            case Onnx.UINT64:
-                return Arr.longs(t.uint64Data, dims);
+            case TensorProto.DataType.FLOAT16_VALUE:
+            case TensorProto.DataType.BFLOAT16_VALUE: {
+                float[] f = new float[cnt];
+                for (int i = 0; i < cnt; i++) {
+                    int bits = t.getInt32Data(i) & 0xffff;
+                    f[i] = t.getDataType() == TensorProto.DataType.FLOAT16_VALUE ? half(bits) : Float.intBitsToFloat(bits << 16);
+                }
+                return Arr.floats(f, dims);
+            }
+            case TensorProto.DataType.INT64_VALUE: {
+                long[] l = new long[cnt];
+                for (int i = 0; i < cnt; i++) {
+                    l[i] = t.getInt64Data(i);
+                }
+                return Arr.longs(l, dims);
+            }
+            case TensorProto.DataType.UINT32_VALUE:
+            case TensorProto.DataType.UINT64_VALUE: {
+                long[] l = new long[cnt];
+                for (int i = 0; i < cnt; i++) {
+                    l[i] = t.getUint64Data(i);
+                }
+                return Arr.longs(l, dims);
+            }
             default: {
                 long[] l = new long[cnt];
                 for (int i = 0; i < cnt; i++) {
-                    long v = t.int32Data[i];
-                    l[i] = t.dataType == Onnx.BOOL ? (v != 0 ? 1 : 0) : (int) v;
+                    int v = t.getInt32Data(i);
+                    l[i] = t.getDataType() == TensorProto.DataType.BOOL_VALUE ? (v != 0 ? 1 : 0) : v;
                 }
                 return Arr.longs(l, dims);
             }
@@ -448,13 +451,13 @@ final class Importer {
         if (isFloatType(type)) {
             float[] f = new float[cnt];
             switch (type) {
-                case Onnx.FLOAT -> b.asFloatBuffer().get(f);
-                case Onnx.DOUBLE -> {
+                case TensorProto.DataType.FLOAT_VALUE -> b.asFloatBuffer().get(f);
+                case TensorProto.DataType.DOUBLE_VALUE -> {
                     for (int i = 0; i < cnt; i++) {
                         f[i] = (float) b.getDouble();
                     }
                 }
-                case Onnx.FLOAT16 -> {
+                case TensorProto.DataType.FLOAT16_VALUE -> {
                     for (int i = 0; i < cnt; i++) {
                         f[i] = half(b.getShort() & 0xffff);
                     }
@@ -470,13 +473,13 @@ final class Importer {
         long[] l = new long[cnt];
         for (int i = 0; i < cnt; i++) {
             l[i] = switch (type) {
-                case Onnx.INT64, Onnx.UINT64 -> b.getLong();
-                case Onnx.INT32 -> b.getInt();
-                case Onnx.UINT32 -> b.getInt() & 0xffffffffL;
-                case Onnx.INT16 -> b.getShort();
-                case Onnx.UINT16 -> b.getShort() & 0xffff;
-                case Onnx.INT8 -> b.get();
-                case Onnx.UINT8 -> b.get() & 0xff;
+                case TensorProto.DataType.INT64_VALUE, TensorProto.DataType.UINT64_VALUE -> b.getLong();
+                case TensorProto.DataType.INT32_VALUE -> b.getInt();
+                case TensorProto.DataType.UINT32_VALUE -> b.getInt() & 0xffffffffL;
+                case TensorProto.DataType.INT16_VALUE -> b.getShort();
+                case TensorProto.DataType.UINT16_VALUE -> b.getShort() & 0xffff;
+                case TensorProto.DataType.INT8_VALUE -> b.get();
+                case TensorProto.DataType.UINT8_VALUE -> b.get() & 0xff;
                 default -> b.get() != 0 ? 1 : 0;   // BOOL
             };
         }
@@ -485,24 +488,24 @@ final class Importer {
 
     /** Reads external tensor data from a file inside the model's folder. */
     private ByteBuffer external(TensorProto t, long expected) throws OnnxFormatException {
-        String tn = "tensor '" + t.name + "'";
+        String tn = "tensor '" + t.getName() + "'";
         if (dir == null) {
             throw fail(tn + " keeps its data in an external file, but the model was not loaded from a file");
         }
         String location = null;
         long offset = 0;
         long length = -1;
-        for (StringStringEntryProto e : t.externalData) {
+        for (StringStringEntryProto e : t.getExternalDataList()) {
             try {
-                switch (e.key) {
-                    case "location" -> location = e.value;
-                    case "offset" -> offset = Long.parseLong(e.value.trim());
-                    case "length" -> length = Long.parseLong(e.value.trim());
+                switch (e.getKey()) {
+                    case "location" -> location = e.getValue();
+                    case "offset" -> offset = Long.parseLong(e.getValue().trim());
+                    case "length" -> length = Long.parseLong(e.getValue().trim());
                     default -> {
                     }
                 }
             } catch (NumberFormatException ex) {
-                throw fail(tn + ": external data " + e.key + " '" + e.value + "' is not a number");
+                throw fail(tn + ": external data " + e.getKey() + " '" + e.getValue() + "' is not a number");
             }
         }
         if (location == null || location.isEmpty()) {
@@ -560,10 +563,10 @@ final class Importer {
     // ------------------------------------------------------------------ node helpers
 
     private Val in(int i) {
-        if (i >= n.input.size() || n.input.get(i).isEmpty()) {
+        if (i >= n.getInputCount() || n.getInput(i).isEmpty()) {
             return null;
         }
-        return vals.get(n.input.get(i));
+        return vals.get(n.getInput(i));
     }
 
     private Val required(int i, String role) throws OnnxFormatException {
@@ -607,7 +610,12 @@ final class Importer {
     }
 
     private AttributeProto attr(String name) {
-        return n.attribute(name);
+        for (AttributeProto a : n.getAttributeList()) {
+            if (a.getName().equals(name)) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private long attrInt(String name, long def) throws OnnxFormatException {
@@ -615,10 +623,10 @@ final class Importer {
         if (a == null) {
             return def;
         }
-        if (a.type != Onnx.ATTR_INT && a.type != 0) {
+        if (a.getType().getNumber() != AttributeType.INT_VALUE && a.getType().getNumber() != 0) {
             throw nodeFail("attribute '" + name + "' must be an int");
         }
-        return a.i;
+        return a.getI();
     }
 
     private float attrFloat(String name, float def) throws OnnxFormatException {
@@ -626,13 +634,13 @@ final class Importer {
         if (a == null) {
             return def;
         }
-        if (a.type == Onnx.ATTR_INT) {
-            return a.i;
+        if (a.getType().getNumber() == AttributeType.INT_VALUE) {
+            return a.getI();
         }
-        if (a.type != Onnx.ATTR_FLOAT && a.type != 0) {
+        if (a.getType().getNumber() != AttributeType.FLOAT_VALUE && a.getType().getNumber() != 0) {
             throw nodeFail("attribute '" + name + "' must be a float");
         }
-        return a.f;
+        return a.getF();
     }
 
     private long[] attrInts(String name, long[] def) throws OnnxFormatException {
@@ -640,10 +648,10 @@ final class Importer {
         if (a == null) {
             return def;
         }
-        if (a.type != Onnx.ATTR_INTS && a.type != 0) {
+        if (a.getType().getNumber() != AttributeType.INTS_VALUE && a.getType().getNumber() != 0) {
             throw nodeFail("attribute '" + name + "' must be a list of ints");
         }
-        return a.ints;
+        return a.getIntsList().stream().mapToLong(Long::longValue).toArray();
     }
 
     private String attrString(String name, String def) throws OnnxFormatException {
@@ -651,10 +659,10 @@ final class Importer {
         if (a == null) {
             return def;
         }
-        if (a.type != Onnx.ATTR_STRING && a.type != 0) {
+        if (a.getType().getNumber() != AttributeType.STRING_VALUE && a.getType().getNumber() != 0) {
             throw nodeFail("attribute '" + name + "' must be a string");
         }
-        return new String(a.s, java.nio.charset.StandardCharsets.UTF_8);
+        return a.getS().toStringUtf8();
     }
 
     private static int toInt(long v, String what) {
@@ -685,13 +693,13 @@ final class Importer {
     }
 
     private String out() {
-        return n.output.get(0);
+        return n.getOutput(0);
     }
 
     /** Extra outputs (MaxPool indices, Dropout mask, ...) must be unused. */
     private void onlyFirstOutput() throws OnnxFormatException {
-        for (int i = 1; i < n.output.size(); i++) {
-            String o = n.output.get(i);
+        for (int i = 1; i < n.getOutputCount(); i++) {
+            String o = n.getOutput(i);
             if (!o.isEmpty() && consumed.contains(o)) {
                 throw nodeFail("output " + i + " ('" + o + "') is used, but lrp4j only computes the first output");
             }
@@ -802,7 +810,7 @@ final class Importer {
     // ------------------------------------------------------------------ operators
 
     private void convertNode() throws OnnxFormatException {
-        String op = n.opType;
+        String op = n.getOpType();
         switch (op) {
             case "Conv" -> conv();
             case "Gemm" -> gemm();
@@ -854,7 +862,7 @@ final class Importer {
         for (int i = 0; i < inputIdx.length; i++) {
             Val v = required(inputIdx[i], "operand");
             if (!(v instanceof Const c)) {
-                throw nodeFail("lrp4j supports " + n.opType + " only on constants (shape arithmetic), but input "
+                throw nodeFail("lrp4j supports " + n.getOpType() + " only on constants (shape arithmetic), but input "
                         + inputIdx[i] + " is computed from the graph input");
             }
             a[i] = c.a();
@@ -1050,7 +1058,7 @@ final class Importer {
     }
 
     private void arithmetic() throws OnnxFormatException {
-        String op = n.opType;
+        String op = n.getOpType();
         Binary.Kind kind = Binary.Kind.valueOf(op.toUpperCase(java.util.Locale.ROOT));
         Val a = required(0, "A");
         Val b = required(1, "B");
@@ -1132,7 +1140,7 @@ final class Importer {
 
     private void pool() throws OnnxFormatException {
         onlyFirstOutput();
-        boolean max = n.opType.equals("MaxPool");
+        boolean max = n.getOpType().equals("MaxPool");
         long[] ksl = attrInts("kernel_shape", null);
         if (ksl == null || ksl.length != 2) {
             throw nodeFail("only 2-D pooling is supported (kernel_shape with 2 entries), but kernel_shape is "
@@ -1286,7 +1294,7 @@ final class Importer {
             throw nodeFail("attribute 'axis' is missing");
         }
         int axis = toInt(attrInt("axis", 0), "axis");
-        int count = n.input.size();
+        int count = n.getInputCount();
         if (count == 0) {
             throw nodeFail("has no inputs");
         }
@@ -1374,22 +1382,31 @@ final class Importer {
     }
 
     private void constantNode() throws OnnxFormatException {
-        if (n.attribute.size() != 1) {
-            throw nodeFail("must have exactly one attribute but has " + n.attribute.size());
+        if (n.getAttributeCount() != 1) {
+            throw nodeFail("must have exactly one attribute but has " + n.getAttributeCount());
         }
-        AttributeProto a = n.attribute.get(0);
-        Arr v = switch (a.name) {
+        AttributeProto a = n.getAttribute(0);
+        Arr v = switch (a.getName()) {
             case "value" -> {
-                if (a.t == null) {
+                if (!a.hasT()) {
                     throw nodeFail("attribute 'value' holds no tensor");
                 }
-                yield decode(a.t);
+                yield decode(a.getT());
             }
-            case "value_float" -> Arr.floats(new float[] {a.f});
-            case "value_floats" -> Arr.floats(a.floats.clone(), a.floats.length);
-            case "value_int" -> Arr.scalarLong(a.i);
-            case "value_ints" -> Arr.longs(a.ints.clone(), a.ints.length);
-            default -> throw nodeFail("attribute '" + a.name + "' is not supported (sparse and string constants are"
+            case "value_float" -> Arr.floats(new float[] {a.getF()});
+            case "value_floats" -> {
+                float[] f = new float[a.getFloatsCount()];
+                for (int i = 0; i < f.length; i++) {
+                    f[i] = a.getFloats(i);
+                }
+                yield Arr.floats(f, f.length);
+            }
+            case "value_int" -> Arr.scalarLong(a.getI());
+            case "value_ints" -> {
+                long[] l = a.getIntsList().stream().mapToLong(Long::longValue).toArray();
+                yield Arr.longs(l, l.length);
+            }
+            default -> throw nodeFail("attribute '" + a.getName() + "' is not supported (sparse and string constants are"
                     + " not)");
         };
         vals.put(out(), Const.of(v));
@@ -1487,8 +1504,8 @@ final class Importer {
         int to = toInt(attrInt("to", -1), "to");
         Val x = required(0, "input");
         if (x instanceof Comp) {
-            if (to != Onnx.FLOAT) {
-                throw nodeFail("casting a computed tensor to " + Onnx.typeName(to) + " is not supported (only FLOAT)");
+            if (to != TensorProto.DataType.FLOAT_VALUE) {
+                throw nodeFail("casting a computed tensor to " + Protos.typeName(to) + " is not supported (only FLOAT)");
             }
             emit(new Identity(), x);
             return;
@@ -1525,7 +1542,7 @@ final class Importer {
 
     private void constantOfShape() throws OnnxFormatException {
         AttributeProto a = attr("value");
-        Arr value = a == null || a.t == null ? Arr.floats(new float[] {0f}, 1) : decode(a.t);
+        Arr value = a == null || !a.hasT() ? Arr.floats(new float[] {0f}, 1) : decode(a.getT());
         if (value.size() != 1) {
             throw nodeFail("value must hold one element");
         }

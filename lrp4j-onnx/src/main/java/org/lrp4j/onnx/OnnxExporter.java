@@ -45,11 +45,11 @@ import org.lrp4j.layers.Squeeze;
 import org.lrp4j.layers.Tanh;
 import org.lrp4j.layers.Transpose;
 import org.lrp4j.layers.Unsqueeze;
-import org.lrp4j.onnx.proto.Onnx;
 import org.lrp4j.onnx.proto.Onnx.AttributeProto;
 import org.lrp4j.onnx.proto.Onnx.GraphProto;
 import org.lrp4j.onnx.proto.Onnx.ModelProto;
 import org.lrp4j.onnx.proto.Onnx.NodeProto;
+import org.lrp4j.onnx.proto.Onnx.OperatorSetIdProto;
 import org.lrp4j.onnx.proto.Onnx.StringStringEntryProto;
 import org.lrp4j.onnx.proto.Onnx.TensorProto;
 import org.lrp4j.onnx.proto.Onnx.ValueInfoProto;
@@ -127,7 +127,7 @@ public final class OnnxExporter {
     /** One export. */
     private static final class Export {
         private final Model model;
-        private final GraphProto g = new GraphProto();
+        private final GraphProto.Builder g = GraphProto.newBuilder();
         private final Set<String> used = new HashSet<>();
         private Map<String, Shape> shapes;       // tensor shapes for batch 1, or null if unknown
         private Map<String, Shape> shapes2;      // the same for batch 2
@@ -138,16 +138,12 @@ public final class OnnxExporter {
         }
 
         ModelProto run(Map<String, String> metadata) {
-            ModelProto mp = new ModelProto();
-            mp.irVersion = IR_VERSION;
-            mp.producerName = PRODUCER;
-            mp.producerVersion = PRODUCER_VERSION;
-            mp.opsetImport.add(new Onnx.OperatorSetIdProto("", OPSET));
+            ModelProto.Builder mp = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName(PRODUCER)
+                    .setProducerVersion(PRODUCER_VERSION).addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(OPSET));
             for (Map.Entry<String, String> e : new java.util.TreeMap<>(metadata).entrySet()) {
-                mp.metadataProps.add(new StringStringEntryProto(e.getKey(), e.getValue()));
+                mp.addMetadataProps(StringStringEntryProto.newBuilder().setKey(e.getKey()).setValue(e.getValue()));
             }
-            mp.graph = g;
-            g.name = model.name();
+            g.setName(model.name());
             for (Model.Input in : model.inputs()) {
                 used.add(in.name());
             }
@@ -157,7 +153,7 @@ public final class OnnxExporter {
             }
             probeShapes();
             for (Model.Input in : model.inputs()) {
-                g.input.add(inputInfo(in));
+                g.addInput(inputInfo(in));
             }
             for (Node n : model.nodes()) {
                 node = n;
@@ -169,9 +165,9 @@ public final class OnnxExporter {
                 }
             }
             for (String out : model.outputs()) {
-                g.output.add(outputInfo(out));
+                g.addOutput(outputInfo(out));
             }
-            return mp;
+            return mp.setGraph(g).build();
         }
 
         // ------------------------------------------------------------ shapes
@@ -215,44 +211,36 @@ public final class OnnxExporter {
             return r;
         }
 
-        private ValueInfoProto inputInfo(Model.Input in) {
-            ValueInfoProto v = new ValueInfoProto();
-            v.name = in.name();
-            v.elemType = Onnx.FLOAT;
+        private static ValueInfoProto inputInfo(Model.Input in) {
             Shape s = in.sampleShape();
             if (s == null) {
-                return v;
+                return Protos.tensorValue(in.name(), TensorProto.DataType.FLOAT_VALUE, (Object[]) null);
             }
-            v.hasShape = true;
-            v.dims.add(new ValueInfoProto.Dim(-1, "batch"));
             int[] d = s.toArray();
+            Object[] dims = new Object[d.length + 1];
+            dims[0] = "batch";
             for (int i = 0; i < d.length; i++) {
-                v.dims.add(d[i] < 0 ? new ValueInfoProto.Dim(-1, in.name() + "_dim" + (i + 1))
-                        : new ValueInfoProto.Dim(d[i], null));
+                dims[i + 1] = d[i] < 0 ? in.name() + "_dim" + (i + 1) : (Object) d[i];
             }
-            return v;
+            return Protos.tensorValue(in.name(), TensorProto.DataType.FLOAT_VALUE, dims);
         }
 
         /** Output shape: dimensions that change with the batch size are "batch", the others fixed. */
         private ValueInfoProto outputInfo(String name) {
-            ValueInfoProto v = new ValueInfoProto();
-            v.name = name;
-            v.elemType = Onnx.FLOAT;
-            if (shapes == null || !shapes.containsKey(name) || !shapes2.containsKey(name)) {
-                return v;
+            int[] a = shapes == null ? null : dims(shapes.get(name));
+            int[] b = shapes2 == null ? null : dims(shapes2.get(name));
+            if (a == null || b == null || a.length != b.length) {
+                return Protos.tensorValue(name, TensorProto.DataType.FLOAT_VALUE, (Object[]) null);
             }
-            int[] a = shapes.get(name).toArray();
-            int[] b = shapes2.get(name).toArray();
-            if (a.length != b.length) {
-                return v;
-            }
-            v.hasShape = true;
+            Object[] dims = new Object[a.length];
             for (int i = 0; i < a.length; i++) {
-                v.dims.add(a[i] == b[i] ? new ValueInfoProto.Dim(a[i], null)
-                        : a[i] == 1 && b[i] == 2 ? new ValueInfoProto.Dim(-1, "batch")
-                        : new ValueInfoProto.Dim(-1, name + "_dim" + i));
+                dims[i] = a[i] == b[i] ? (Object) a[i] : a[i] == 1 && b[i] == 2 ? "batch" : name + "_dim" + i;
             }
-            return v;
+            return Protos.tensorValue(name, TensorProto.DataType.FLOAT_VALUE, dims);
+        }
+
+        private static int[] dims(Shape s) {
+            return s == null ? null : s.toArray();
         }
 
         // ------------------------------------------------------------ helpers
@@ -269,19 +257,19 @@ public final class OnnxExporter {
         private String floats(String param, Tensor t) {
             String name = fresh(node.name() + "." + param);
             long[] dims = Arrays.stream(t.dims()).asLongStream().toArray();
-            g.initializer.add(TensorProto.ofFloats(name, t.toArray(), dims));
+            g.addInitializer(Protos.floatTensor(name, t.toArray(), dims));
             return name;
         }
 
         private String scalar(String param, float v) {
             String name = fresh(node.name() + "." + param);
-            g.initializer.add(TensorProto.ofFloats(name, new float[] {v}));
+            g.addInitializer(Protos.floatTensor(name, new float[] {v}));
             return name;
         }
 
         private String longs(String param, long[] v) {
             String name = fresh(node.name() + "." + param);
-            g.initializer.add(TensorProto.ofLongs(name, v, v.length));
+            g.addInitializer(Protos.longTensor(name, v, v.length));
             return name;
         }
 
@@ -289,19 +277,13 @@ public final class OnnxExporter {
             return Arrays.stream(v).asLongStream().toArray();
         }
 
-        private NodeProto emit(String op, List<String> inputs, AttributeProto... attrs) {
-            return emit(node.name(), op, inputs, node.output(), attrs);
+        private void emit(String op, List<String> inputs, AttributeProto... attrs) {
+            emit(node.name(), op, inputs, node.output(), attrs);
         }
 
-        private NodeProto emit(String name, String op, List<String> inputs, String output, AttributeProto... attrs) {
-            NodeProto n = new NodeProto();
-            n.name = name;
-            n.opType = op;
-            n.input.addAll(inputs);
-            n.output.add(output);
-            n.attribute.addAll(List.of(attrs));
-            g.node.add(n);
-            return n;
+        private void emit(String name, String op, List<String> inputs, String output, AttributeProto... attrs) {
+            g.addNode(NodeProto.newBuilder().setName(name).setOpType(op).addAllInput(inputs).addOutput(output)
+                    .addAllAttribute(List.of(attrs)));
         }
 
         private List<String> withInputs(String... extra) {
@@ -311,15 +293,15 @@ public final class OnnxExporter {
         }
 
         private static AttributeProto i(String name, long v) {
-            return AttributeProto.ofInt(name, v);
+            return Protos.intAttr(name, v);
         }
 
         private static AttributeProto f(String name, float v) {
-            return AttributeProto.ofFloat(name, v);
+            return Protos.floatAttr(name, v);
         }
 
         private static AttributeProto is(String name, long... v) {
-            return AttributeProto.ofInts(name, v);
+            return Protos.intsAttr(name, v);
         }
 
         // ------------------------------------------------------------ layers
@@ -397,7 +379,7 @@ public final class OnnxExporter {
                 }
                 emit("Clip", ins);
             } else if (layer instanceof Pad p) {
-                emit("Pad", withInputs(longs("pads", longsOf(p.pads()))), AttributeProto.ofString("mode", "constant"));
+                emit("Pad", withInputs(longs("pads", longsOf(p.pads()))), Protos.stringAttr("mode", "constant"));
             } else if (layer instanceof Squeeze s) {
                 if (s.axes().length == 0) {
                     emit("Identity", x);    // ONNX Squeeze without axes would drop every axis of size 1
@@ -465,7 +447,7 @@ public final class OnnxExporter {
             String padName = fresh(node.name() + "/pad");
             String padOut = fresh(node.output() + "/pad");
             emit(padName, "Pad", List.of(x, longs("pads", new long[] {0, 0, s.padTop(), s.padLeft(), 0, 0,
-                s.padBottom(), s.padRight()})), padOut, AttributeProto.ofString("mode", "constant"));
+                s.padBottom(), s.padRight()})), padOut, Protos.stringAttr("mode", "constant"));
             emit(node.name(), "AveragePool", List.of(padOut), node.output(), poolAttrs(chosen, true));
         }
     }
