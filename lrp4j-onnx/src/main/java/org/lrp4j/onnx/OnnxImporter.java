@@ -38,6 +38,6 @@ public final class OnnxImporter {
 
     /** The ONNX operators (default domain) lrp4j imports, in alphabetical order. */
     public static List<String> supportedOperators() {
-        return Importer.SUPPORTED;
+        return OpFamily.SUPPORTED;
     }
 }
