@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import com.google.protobuf.ByteString;
+
 import org.lrp4j.autodiff.GradMode;
 import org.lrp4j.autodiff.Variable;
 import org.lrp4j.graph.GraphException;
@@ -99,7 +101,7 @@ final class Importer {
 
     // ------------------------------------------------------------------ the walk
 
-    Model run(byte[] bytes) throws OnnxFormatException {
+    Model run(ByteString bytes) throws OnnxFormatException {
         ModelProto mp = Protos.readModel(bytes, where);
         opset = -1;
         for (OperatorSetIdProto o : mp.getOpsetImportList()) {

@@ -3,6 +3,9 @@ package org.lrp4j.onnx;
 import java.nio.file.Path;
 import java.util.List;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+
 import org.lrp4j.graph.Model;
 
 /**
@@ -25,7 +28,7 @@ public final class OnnxImporter {
     /** Loads an ONNX model; external tensor data is read from files beside it. */
     public static Model load(Path file) throws OnnxFormatException {
         String where = String.valueOf(file.getFileName());
-        byte[] bytes = Protos.readFile(file);
+        ByteString bytes = Protos.readFile(file);
         Path dir = file.toAbsolutePath().getParent();
         String name = where.endsWith(".onnx") ? where.substring(0, where.length() - 5) : where;
         return new Importer(where, dir, name).run(bytes);
@@ -33,7 +36,7 @@ public final class OnnxImporter {
 
     /** Loads an ONNX model from bytes; tensors with external data are rejected (there is no folder to read). */
     public static Model load(byte[] bytes, String name) throws OnnxFormatException {
-        return new Importer(name, null, name).run(bytes);
+        return new Importer(name, null, name).run(UnsafeByteOperations.unsafeWrap(bytes));
     }
 
     /** The ONNX operators (default domain) lrp4j imports, in alphabetical order. */

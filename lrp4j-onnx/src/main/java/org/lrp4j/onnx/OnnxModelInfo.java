@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.google.protobuf.UnsafeByteOperations;
+
 import org.lrp4j.onnx.proto.Onnx.GraphProto;
 import org.lrp4j.onnx.proto.Onnx.ModelProto;
 import org.lrp4j.onnx.proto.Onnx.OperatorSetIdProto;
@@ -58,12 +60,15 @@ public record OnnxModelInfo(long irVersion, long opset, String producerName, Str
 
     /** Reads the header information of an ONNX file. */
     public static OnnxModelInfo read(Path file) throws OnnxFormatException {
-        return of(Protos.readFile(file), String.valueOf(file.getFileName()));
+        return info(Protos.readModel(Protos.readFile(file), String.valueOf(file.getFileName())));
     }
 
     /** Reads the header information of an ONNX model given as bytes. */
     public static OnnxModelInfo of(byte[] bytes, String where) throws OnnxFormatException {
-        ModelProto mp = Protos.readModel(bytes, where);
+        return info(Protos.readModel(UnsafeByteOperations.unsafeWrap(bytes), where));
+    }
+
+    private static OnnxModelInfo info(ModelProto mp) {
         long opset = -1;
         for (OperatorSetIdProto o : mp.getOpsetImportList()) {
             if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {

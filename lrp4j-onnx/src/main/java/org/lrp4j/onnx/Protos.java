@@ -3,10 +3,12 @@ package org.lrp4j.onnx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 import com.google.protobuf.ByteString;
@@ -38,7 +40,12 @@ final class Protos {
      * change afterwards. A forged length, deep nesting or any other wire-format error fails with a one-line message.
      */
     static ModelProto parseModel(byte[] bytes) throws OnnxFormatException {
-        CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+        return parseModel(UnsafeByteOperations.unsafeWrap(bytes));
+    }
+
+    /** Parses a model from bytes that must not change afterwards (raw tensor data and strings are views of them). */
+    static ModelProto parseModel(ByteString bytes) throws OnnxFormatException {
+        CodedInputStream in = bytes.newCodedInput();
         in.enableAliasing(true);
         in.setRecursionLimit(MAX_DEPTH);
         try {
@@ -52,17 +59,22 @@ final class Protos {
         }
     }
 
-    /** The bytes of an ONNX file, or a one-line reason why they cannot be read. */
-    static byte[] readFile(Path file) throws OnnxFormatException {
+    /**
+     * The bytes of an ONNX file, mapped into memory (only the parts parsed are read, and raw tensor data is not copied
+     * onto the heap), or a one-line reason why they cannot be read.
+     */
+    static ByteString readFile(Path file) throws OnnxFormatException {
         try {
             if (Files.isDirectory(file)) {
                 throw new OnnxFormatException(file + ": is a directory, not an ONNX file");
             }
-            long size = Files.size(file);
-            if (size > OnnxImporter.MAX_FILE_BYTES) {
-                throw new OnnxFormatException(file + ": " + size + " bytes is larger than an ONNX protobuf can be");
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                long size = ch.size();
+                if (size > OnnxImporter.MAX_FILE_BYTES) {
+                    throw new OnnxFormatException(file + ": " + size + " bytes is larger than an ONNX protobuf can be");
+                }
+                return UnsafeByteOperations.unsafeWrap(ch.map(FileChannel.MapMode.READ_ONLY, 0, size));
             }
-            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new OnnxFormatException(file + ": no such file", e);
         } catch (OnnxFormatException e) {
@@ -73,7 +85,7 @@ final class Protos {
     }
 
     /** Parses a model and checks that it has a graph and a plausible IR version; messages start with {@code where}. */
-    static ModelProto readModel(byte[] bytes, String where) throws OnnxFormatException {
+    static ModelProto readModel(ByteString bytes, String where) throws OnnxFormatException {
         ModelProto mp;
         try {
             mp = parseModel(bytes);
