@@ -155,7 +155,9 @@ final class Importer {
             } catch (GraphException e) {
                 throw e;
             } catch (RuntimeException e) {
-                throw n.fail(String.valueOf(e.getMessage()));
+                OnnxFormatException f = n.fail(String.valueOf(e.getMessage()));
+                f.initCause(e);
+                throw f;
             }
         }
         List<String> outs = new ArrayList<>();

@@ -139,6 +139,20 @@ class BadInputTest {
     }
 
     @Test
+    void segmentedTensorsAndUnknownDataLocationsAreNamed() {
+        G g = small();
+        g.graph.getInitializerBuilder(0).setSegment(TensorProto.Segment.newBuilder().setBegin(0).setEnd(6));
+        assertThatThrownBy(() -> OnnxImporter.load(g.bytes(), "seg")).isInstanceOf(OnnxFormatException.class)
+                .hasMessageContaining("tensor 'w'").hasMessageContaining("segments");
+        G h = small();
+        h.graph.getInitializerBuilder(0).setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                .addField(TensorProto.DATA_LOCATION_FIELD_NUMBER,
+                        com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(7).build()).build());
+        assertThatThrownBy(() -> OnnxImporter.load(h.bytes(), "loc")).isInstanceOf(OnnxFormatException.class)
+                .hasMessageContaining("tensor 'w'").hasMessageContaining("unknown data_location");
+    }
+
+    @Test
     void unsupportedOperatorNamesNodeOpAndSupportedList() {
         G g = small();
         g.graph.getNodeBuilder(1).setOpType("FooBar");
