@@ -232,7 +232,7 @@ final class Fold {
                 return Arr.longs(r, a.dims);
             }
             default -> throw new IllegalArgumentException("Cast: unsupported target type "
-                    + org.lrp4j.onnx.proto.Onnx.typeName(to));
+                    + Protos.typeName(to));
         }
     }
 

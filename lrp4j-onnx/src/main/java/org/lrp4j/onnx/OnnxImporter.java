@@ -1,10 +1,10 @@
 package org.lrp4j.onnx;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 
 import org.lrp4j.graph.Model;
 
@@ -28,23 +28,7 @@ public final class OnnxImporter {
     /** Loads an ONNX model; external tensor data is read from files beside it. */
     public static Model load(Path file) throws OnnxFormatException {
         String where = String.valueOf(file.getFileName());
-        byte[] bytes;
-        try {
-            if (Files.isDirectory(file)) {
-                throw new OnnxFormatException(file + ": is a directory, not an ONNX file");
-            }
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new OnnxFormatException(file + ": " + size + " bytes is larger than an ONNX protobuf can be");
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new OnnxFormatException(file + ": no such file", e);
-        } catch (OnnxFormatException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new OnnxFormatException(file + ": cannot read: " + e, e);
-        }
+        ByteString bytes = Protos.readFile(file);
         Path dir = file.toAbsolutePath().getParent();
         String name = where.endsWith(".onnx") ? where.substring(0, where.length() - 5) : where;
         return new Importer(where, dir, name).run(bytes);
@@ -52,11 +36,11 @@ public final class OnnxImporter {
 
     /** Loads an ONNX model from bytes; tensors with external data are rejected (there is no folder to read). */
     public static Model load(byte[] bytes, String name) throws OnnxFormatException {
-        return new Importer(name, null, name).run(bytes);
+        return new Importer(name, null, name).run(UnsafeByteOperations.unsafeWrap(bytes));
     }
 
     /** The ONNX operators (default domain) lrp4j imports, in alphabetical order. */
     public static List<String> supportedOperators() {
-        return Importer.SUPPORTED;
+        return OpFamily.SUPPORTED;
     }
 }

@@ -1,17 +1,22 @@
 package org.lrp4j.onnx;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-import org.lrp4j.onnx.proto.Onnx;
+import com.google.protobuf.UnsafeByteOperations;
+
+import org.lrp4j.onnx.proto.Onnx.GraphProto;
 import org.lrp4j.onnx.proto.Onnx.ModelProto;
+import org.lrp4j.onnx.proto.Onnx.OperatorSetIdProto;
+import org.lrp4j.onnx.proto.Onnx.StringStringEntryProto;
+import org.lrp4j.onnx.proto.Onnx.TensorProto;
+import org.lrp4j.onnx.proto.Onnx.TensorShapeProto;
 import org.lrp4j.onnx.proto.Onnx.ValueInfoProto;
 
 /**
@@ -55,82 +60,62 @@ public record OnnxModelInfo(long irVersion, long opset, String producerName, Str
 
     /** Reads the header information of an ONNX file. */
     public static OnnxModelInfo read(Path file) throws OnnxFormatException {
-        byte[] bytes;
-        try {
-            if (Files.isDirectory(file)) {
-                throw new OnnxFormatException(file + ": is a directory, not an ONNX file");
-            }
-            if (Files.size(file) > OnnxImporter.MAX_FILE_BYTES) {
-                throw new OnnxFormatException(file + ": larger than an ONNX protobuf can be");
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new OnnxFormatException(file + ": no such file", e);
-        } catch (OnnxFormatException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new OnnxFormatException(file + ": cannot read: " + e, e);
-        }
-        return of(bytes, String.valueOf(file.getFileName()));
+        return info(Protos.readModel(Protos.readFile(file), String.valueOf(file.getFileName())));
     }
 
     /** Reads the header information of an ONNX model given as bytes. */
     public static OnnxModelInfo of(byte[] bytes, String where) throws OnnxFormatException {
-        ModelProto mp;
-        try {
-            mp = ModelProto.parse(bytes);
-        } catch (OnnxFormatException e) {
-            throw new OnnxFormatException(where + ": not a valid ONNX model (" + e.getMessage() + ")", e);
-        }
-        if (mp.graph == null || mp.irVersion < 1 || mp.irVersion > 100) {
-            throw new OnnxFormatException(where + ": not an ONNX model (" + (mp.graph == null ? "no graph"
-                    : "ir_version " + mp.irVersion) + ")");
-        }
+        return info(Protos.readModel(UnsafeByteOperations.unsafeWrap(bytes), where));
+    }
+
+    private static OnnxModelInfo info(ModelProto mp) {
         long opset = -1;
-        for (Onnx.OperatorSetIdProto o : mp.opsetImport) {
-            if (o.domain.isEmpty() || o.domain.equals("ai.onnx")) {
-                opset = o.version;
+        for (OperatorSetIdProto o : mp.getOpsetImportList()) {
+            if (o.getDomain().isEmpty() || o.getDomain().equals("ai.onnx")) {
+                opset = o.getVersion();
             }
         }
-        java.util.Set<String> inits = new java.util.HashSet<>();
-        for (Onnx.TensorProto t : mp.graph.initializer) {
-            inits.add(t.name);
+        GraphProto g = mp.getGraph();
+        Set<String> inits = new HashSet<>();
+        for (TensorProto t : g.getInitializerList()) {
+            inits.add(t.getName());
         }
         List<Value> ins = new ArrayList<>();
-        for (ValueInfoProto v : mp.graph.input) {
-            if (!inits.contains(v.name)) {
+        for (ValueInfoProto v : g.getInputList()) {
+            if (!inits.contains(v.getName())) {
                 ins.add(value(v));
             }
         }
         List<Value> outs = new ArrayList<>();
-        for (ValueInfoProto v : mp.graph.output) {
+        for (ValueInfoProto v : g.getOutputList()) {
             outs.add(value(v));
         }
         Map<String, String> meta = new LinkedHashMap<>();
-        for (Onnx.StringStringEntryProto e : mp.metadataProps) {
-            meta.put(e.key, e.value);
+        for (StringStringEntryProto e : mp.getMetadataPropsList()) {
+            meta.put(e.getKey(), e.getValue());
         }
-        return new OnnxModelInfo(mp.irVersion, opset, mp.producerName, mp.producerVersion, mp.graph.name, ins, outs,
-                mp.graph.node.size(), meta);
+        return new OnnxModelInfo(mp.getIrVersion(), opset, mp.getProducerName(), mp.getProducerVersion(),
+                g.getName(), ins, outs, g.getNodeCount(), meta);
     }
 
     private static Value value(ValueInfoProto v) {
-        String type = v.nonTensor ? "non-tensor" : v.elemType == 0 ? "?"
-                : Onnx.typeName(v.elemType).toLowerCase(java.util.Locale.ROOT);
-        if (v.elemType == Onnx.FLOAT) {
+        int elemType = Protos.elemType(v);
+        String type = Protos.isNonTensor(v) ? "non-tensor" : elemType == 0 ? "?"
+                : Protos.typeName(elemType).toLowerCase(java.util.Locale.ROOT);
+        if (elemType == TensorProto.DataType.FLOAT_VALUE) {
             type = "float32";
-        } else if (v.elemType == Onnx.DOUBLE) {
+        } else if (elemType == TensorProto.DataType.DOUBLE_VALUE) {
             type = "float64";
         }
-        if (!v.hasShape) {
-            return new Value(v.name, type, null);
+        if (!Protos.hasShape(v)) {
+            return new Value(v.getName(), type, null);
         }
         List<String> d = new ArrayList<>();
-        for (ValueInfoProto.Dim dim : v.dims) {
-            d.add(dim.param() != null && !dim.param().isEmpty() ? dim.param()
-                    : dim.value() >= 0 ? Long.toString(dim.value()) : "?");
+        for (TensorShapeProto.Dimension dim : v.getType().getTensorType().getShape().getDimList()) {
+            d.add(dim.hasDimParam() && !dim.getDimParam().isEmpty() ? dim.getDimParam()
+                    : dim.hasDimValue() && dim.getDimValue() >= 0 ? Long.toString(dim.getDimValue()) : "?");
         }
-        return new Value(v.name, type, d);
+        return new Value(v.getName(), type, d);
     }
 
     /** The class names stored under {@link #CLASS_NAMES}, if any (and well formed). */

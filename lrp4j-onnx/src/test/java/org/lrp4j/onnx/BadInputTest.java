@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lrp4j.graph.GraphException;
-import org.lrp4j.onnx.proto.Onnx;
+import org.lrp4j.onnx.proto.Onnx.AttributeProto;
+import org.lrp4j.onnx.proto.Onnx.GraphProto;
+import org.lrp4j.onnx.proto.Onnx.ModelProto;
+import org.lrp4j.onnx.proto.Onnx.NodeProto;
 import org.lrp4j.onnx.proto.Onnx.StringStringEntryProto;
 import org.lrp4j.onnx.proto.Onnx.TensorProto;
 import org.lrp4j.tensor.Tensor;
@@ -117,32 +120,48 @@ class BadInputTest {
     @Test
     void absurdTensorSizesFailBeforeAllocating() {
         G g = small();
-        TensorProto t = g.graph.initializer.get(0);
-        t.dims = new long[] {1L << 40};
+        TensorProto.Builder t = g.graph.getInitializerBuilder(0);
+        t.clearDims().addDims(1L << 40);
         assertThatThrownBy(() -> OnnxImporter.load(g.bytes(), "huge")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("tensor 'w'").hasMessageContaining("more elements");
-        t.dims = new long[] {1 << 20, 1 << 10};   // 2^30 elements that would fit an int, but 48 bytes present
+        t.clearDims().addDims(1 << 20).addDims(1 << 10);   // 2^30 elements that would fit an int, but 48 bytes present
         assertThatThrownBy(() -> OnnxImporter.load(g.bytes(), "big")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("needs 4294967296 bytes but raw_data has 48");
-        t.rawData = null;
-        t.floatData = new float[12];
+        t.clearRawData();
+        for (int k = 0; k < 12; k++) {
+            t.addFloatData(0f);
+        }
         assertThatThrownBy(() -> OnnxImporter.load(g.bytes(), "big")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("holds 12");
-        t.dims = new long[] {-3, 4};
+        t.clearDims().addDims(-3).addDims(4);
         assertThatThrownBy(() -> OnnxImporter.load(g.bytes(), "neg")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("negative");
     }
 
     @Test
+    void segmentedTensorsAndUnknownDataLocationsAreNamed() {
+        G g = small();
+        g.graph.getInitializerBuilder(0).setSegment(TensorProto.Segment.newBuilder().setBegin(0).setEnd(6));
+        assertThatThrownBy(() -> OnnxImporter.load(g.bytes(), "seg")).isInstanceOf(OnnxFormatException.class)
+                .hasMessageContaining("tensor 'w'").hasMessageContaining("segments");
+        G h = small();
+        h.graph.getInitializerBuilder(0).setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                .addField(TensorProto.DATA_LOCATION_FIELD_NUMBER,
+                        com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(7).build()).build());
+        assertThatThrownBy(() -> OnnxImporter.load(h.bytes(), "loc")).isInstanceOf(OnnxFormatException.class)
+                .hasMessageContaining("tensor 'w'").hasMessageContaining("unknown data_location");
+    }
+
+    @Test
     void unsupportedOperatorNamesNodeOpAndSupportedList() {
         G g = small();
-        g.graph.node.get(1).opType = "FooBar";
+        g.graph.getNodeBuilder(1).setOpType("FooBar");
         assertThatThrownBy(() -> OnnxImporter.load(g.bytes(), "foo.onnx")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("foo.onnx").hasMessageContaining("node 'relu'")
                 .hasMessageContaining("'FooBar' is not supported").hasMessageContaining("Conv")
                 .hasMessageContaining("Gemm");
         G h = small();
-        h.graph.node.get(1).domain = "com.example";
+        h.graph.getNodeBuilder(1).setDomain("com.example");
         assertThatThrownBy(() -> OnnxImporter.load(h.bytes(), "dom")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("com.example");
     }
@@ -150,13 +169,13 @@ class BadInputTest {
     @Test
     void unsupportedDataTypeIsNamed() {
         G g = small();
-        TensorProto t = g.graph.initializer.get(1);
-        t.dataType = Onnx.COMPLEX64;
-        t.rawData = java.nio.ByteBuffer.allocate(24);
+        g.graph.getInitializerBuilder(1).setDataType(TensorProto.DataType.COMPLEX64_VALUE)
+                .setRawData(com.google.protobuf.ByteString.copyFrom(new byte[24]));
         assertThatThrownBy(() -> OnnxImporter.load(g.bytes(), "cplx")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("COMPLEX64").hasMessageContaining("tensor 'b'");
         G s = small();
-        s.graph.input.get(0).elemType = Onnx.INT64;
+        s.graph.getInputBuilder(0).getTypeBuilder().getTensorTypeBuilder()
+                .setElemType(TensorProto.DataType.INT64_VALUE);
         assertThatThrownBy(() -> OnnxImporter.load(s.bytes(), "intin")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("INT64");
     }
@@ -182,11 +201,11 @@ class BadInputTest {
     @Test
     void unsupportedOpsetAndMissingGraph() {
         G g = small();
-        g.model.opsetImport.get(0).version = 5;
+        g.model.getOpsetImportBuilder(0).setVersion(5);
         assertThatThrownBy(() -> OnnxImporter.load(g.bytes(), "old")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("opset 5");
         G h = small();
-        h.model.graph = null;
+        h.withGraph = false;
         assertThatThrownBy(() -> OnnxImporter.load(h.bytes(), "nograph")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("no graph");
     }
@@ -197,20 +216,16 @@ class BadInputTest {
         Files.write(tmp.resolve("secret.bin"), new byte[48]);
         for (String loc : new String[] {"../secret.bin", "/etc/passwd", "missing.bin"}) {
             G g = small();
-            TensorProto t = g.graph.initializer.get(0);
-            t.rawData = null;
-            t.dataLocation = 1;
-            t.externalData.add(new StringStringEntryProto("location", loc));
+            g.graph.getInitializerBuilder(0).clearRawData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue(loc));
             Path f = inner.resolve("m.onnx");
             Files.write(f, g.bytes());
             assertThatThrownBy(() -> OnnxImporter.load(f)).as(loc).isInstanceOf(OnnxFormatException.class)
                     .hasMessageContaining("tensor 'w'");
         }
         G g = small();
-        TensorProto t = g.graph.initializer.get(0);
-        t.rawData = null;
-        t.dataLocation = 1;
-        t.externalData.add(new StringStringEntryProto("location", "short.bin"));
+        g.graph.getInitializerBuilder(0).clearRawData().setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("short.bin"));
         Files.write(inner.resolve("short.bin"), new byte[10]);
         Files.write(inner.resolve("m.onnx"), g.bytes());
         assertThatThrownBy(() -> OnnxImporter.load(inner.resolve("m.onnx"))).isInstanceOf(OnnxFormatException.class)
@@ -225,19 +240,13 @@ class BadInputTest {
         byte[] forged = {0x08, 0x07, 0x3a, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08, 1, 2, 3};
         assertThatThrownBy(() -> OnnxImporter.load(forged, "forged")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("remain");
-        // attribute -> graph -> node -> attribute -> graph ... nested 200 deep
-        byte[] inner = new byte[0];
+        // attribute -> graph -> node -> attribute -> graph ... nested 300 deep
+        GraphProto inner = GraphProto.getDefaultInstance();
         for (int k = 0; k < 100; k++) {
-            byte[] graphBytes = new org.lrp4j.onnx.proto.ProtoWriter().bytes(1, inner).toByteArray(); // GraphProto.node
-            byte[] attr = new org.lrp4j.onnx.proto.ProtoWriter().bytes(6, graphBytes).toByteArray();  // AttributeProto.g
-            inner = new org.lrp4j.onnx.proto.ProtoWriter().bytes(5, attr).toByteArray();              // NodeProto.attribute
+            inner = GraphProto.newBuilder().addNode(NodeProto.newBuilder().addAttribute(AttributeProto.newBuilder()
+                    .setG(inner))).build();
         }
-        org.lrp4j.onnx.proto.ProtoWriter top = new org.lrp4j.onnx.proto.ProtoWriter();
-        top.int64(1, 7);
-        org.lrp4j.onnx.proto.ProtoWriter graph = new org.lrp4j.onnx.proto.ProtoWriter();
-        graph.bytes(1, inner);
-        top.message(7, graph);
-        byte[] deep = top.toByteArray();
+        byte[] deep = ModelProto.newBuilder().setIrVersion(7).setGraph(inner).build().toByteArray();
         assertThatThrownBy(() -> OnnxImporter.load(deep, "deep")).isInstanceOf(OnnxFormatException.class)
                 .hasMessageContaining("nested");
     }

@@ -278,17 +278,21 @@ class ExportRoundTripTest {
         assertThat(info.metadata()).containsEntry("k", "v");
         assertThat(OnnxModelInfo.classNames(file)).contains(classes);
 
-        Onnx.ModelProto mp = Onnx.ModelProto.parse(Files.readAllBytes(file));
-        assertThat(mp.graph.node.stream().map(n -> n.name).toList()).containsExactlyElementsOf(names(m));
-        assertThat(mp.graph.initializer.stream().map(t -> t.name).toList())
+        Onnx.GraphProto graph = Onnx.ModelProto.parseFrom(Files.readAllBytes(file)).getGraph();
+        assertThat(graph.getNodeList().stream().map(n -> n.getName()).toList()).containsExactlyElementsOf(names(m));
+        assertThat(graph.getInitializerList().stream().map(t -> t.getName()).toList())
                 .containsExactlyElementsOf(m.state().keySet());
-        assertThat(mp.graph.initializer).allSatisfy(t -> {
-            assertThat(t.dataType).isEqualTo(Onnx.FLOAT);
-            assertThat(t.rawData).isNotNull();
+        assertThat(graph.getInitializerList()).allSatisfy(t -> {
+            assertThat(t.getDataType()).isEqualTo(Onnx.TensorProto.DataType.FLOAT_VALUE);
+            assertThat(t.hasRawData()).isTrue();
         });
-        Onnx.NodeProto fc = mp.graph.node.stream().filter(n -> n.name.equals("fc1")).findFirst().orElseThrow();
-        assertThat(fc.opType).isEqualTo("Gemm");
-        assertThat(fc.attribute("transB").i).isEqualTo(1);
+        Onnx.NodeProto fc = graph.getNodeList().stream().filter(n -> n.getName().equals("fc1")).findFirst()
+                .orElseThrow();
+        assertThat(fc.getOpType()).isEqualTo("Gemm");
+        assertThat(fc.getAttributeList()).anySatisfy(a -> {
+            assertThat(a.getName()).isEqualTo("transB");
+            assertThat(a.getI()).isEqualTo(1);
+        });
         Model back = OnnxImporter.load(file);
         assertThat(back.name()).isEqualTo("cnn");
         Tensor x = Tensor.randn(rng, 1f, 5, 1, 28, 28);

@@ -2,27 +2,26 @@ package org.lrp4j.onnx;
 
 import java.util.List;
 
-import org.lrp4j.onnx.proto.Onnx;
 import org.lrp4j.onnx.proto.Onnx.AttributeProto;
 import org.lrp4j.onnx.proto.Onnx.GraphProto;
 import org.lrp4j.onnx.proto.Onnx.ModelProto;
 import org.lrp4j.onnx.proto.Onnx.NodeProto;
+import org.lrp4j.onnx.proto.Onnx.OperatorSetIdProto;
 import org.lrp4j.onnx.proto.Onnx.TensorProto;
-import org.lrp4j.onnx.proto.Onnx.ValueInfoProto;
 import org.lrp4j.tensor.Tensor;
 
-/** Builds small ONNX models with lrp4j's own protobuf writer, for tests. */
+/** Builds small ONNX models with the generated protobuf builders, for tests; tests may change both builders. */
 final class G {
-    final ModelProto model = new ModelProto();
-    final GraphProto graph = new GraphProto();
+    final ModelProto.Builder model = ModelProto.newBuilder();
+    final GraphProto.Builder graph = GraphProto.newBuilder();
+    /** Whether {@link #bytes()} includes the graph. */
+    boolean withGraph = true;
     private int counter;
 
     G(int opset) {
-        model.irVersion = opset >= 21 ? 10 : opset >= 15 ? 8 : 7;
-        model.producerName = "lrp4j-test";
-        model.opsetImport.add(new Onnx.OperatorSetIdProto("", opset));
-        model.graph = graph;
-        graph.name = "test";
+        model.setIrVersion(opset >= 21 ? 10 : opset >= 15 ? 8 : 7).setProducerName("lrp4j-test")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(opset));
+        graph.setName("test");
     }
 
     /** A float input with a symbolic batch and the given per-sample dims. */
@@ -32,24 +31,23 @@ final class G {
         for (int i = 0; i < sampleDims.length; i++) {
             d[i + 1] = sampleDims[i];
         }
-        graph.input.add(ValueInfoProto.tensor(name, Onnx.FLOAT, d));
+        graph.addInput(Protos.tensorValue(name, TensorProto.DataType.FLOAT_VALUE, d));
         return this;
     }
 
     G output(String name) {
-        graph.output.add(ValueInfoProto.tensor(name, Onnx.FLOAT));
-        graph.output.get(graph.output.size() - 1).hasShape = false;
+        graph.addOutput(Protos.tensorValue(name, TensorProto.DataType.FLOAT_VALUE, (Object[]) null));
         return this;
     }
 
     String init(String name, Tensor t) {
         long[] dims = java.util.Arrays.stream(t.dims()).asLongStream().toArray();
-        graph.initializer.add(TensorProto.ofFloats(name, t.toArray(), dims));
+        graph.addInitializer(Protos.floatTensor(name, t.toArray(), dims));
         return name;
     }
 
     String ints(String name, long... v) {
-        graph.initializer.add(TensorProto.ofLongs(name, v, v.length));
+        graph.addInitializer(Protos.longTensor(name, v, v.length));
         return name;
     }
 
@@ -60,33 +58,33 @@ final class G {
     }
 
     String node(String name, String op, List<String> inputs, AttributeProto... attrs) {
-        NodeProto n = new NodeProto();
-        n.name = name;
-        n.opType = op;
-        n.input.addAll(inputs);
-        n.output.add(name + "_out");
-        n.attribute.addAll(List.of(attrs));
-        graph.node.add(n);
+        graph.addNode(NodeProto.newBuilder().setName(name).setOpType(op).addAllInput(inputs).addOutput(name + "_out")
+                .addAllAttribute(List.of(attrs)));
         return name + "_out";
     }
 
+    ModelProto build() {
+        ModelProto.Builder m = model.clone();
+        return (withGraph ? m.setGraph(graph) : m.clearGraph()).build();
+    }
+
     byte[] bytes() {
-        return model.toByteArray();
+        return build().toByteArray();
     }
 
     static AttributeProto i(String name, long v) {
-        return AttributeProto.ofInt(name, v);
+        return Protos.intAttr(name, v);
     }
 
     static AttributeProto f(String name, float v) {
-        return AttributeProto.ofFloat(name, v);
+        return Protos.floatAttr(name, v);
     }
 
     static AttributeProto is(String name, long... v) {
-        return AttributeProto.ofInts(name, v);
+        return Protos.intsAttr(name, v);
     }
 
     static AttributeProto s(String name, String v) {
-        return AttributeProto.ofString(name, v);
+        return Protos.stringAttr(name, v);
     }
 }

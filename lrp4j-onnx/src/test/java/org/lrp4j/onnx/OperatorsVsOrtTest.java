@@ -36,18 +36,18 @@ class OperatorsVsOrtTest {
             double rel = Ort.relDiff(ours, ort);
             System.err.printf("%s batch %d: max rel diff vs ORT %.2e%n", what, b, rel);
             if (rel > 1e-4 && System.getenv("BISECT") != null) {
-                for (org.lrp4j.onnx.proto.Onnx.NodeProto np : g.graph.node) {
-                    var saved = new java.util.ArrayList<>(g.graph.output);
-                    g.graph.output.clear();
-                    g.output(np.output.get(0));
+                for (org.lrp4j.onnx.proto.Onnx.NodeProto np : g.graph.getNodeList()) {
+                    var saved = new java.util.ArrayList<>(g.graph.getOutputList());
+                    g.graph.clearOutput();
+                    g.output(np.getOutput(0));
                     byte[] bb = g.bytes();
-                    g.graph.output.clear();
-                    g.graph.output.addAll(saved);
+                    g.graph.clearOutput();
+                    g.graph.addAllOutput(saved);
                     try {
                         double rr = Ort.relDiff(OnnxImporter.load(bb, "b").predict(x), Ort.run(bb, "x", x));
-                        System.err.printf("  %s (%s): %.2e%n", np.name, np.opType, rr);
+                        System.err.printf("  %s (%s): %.2e%n", np.getName(), np.getOpType(), rr);
                     } catch (Exception e) {
-                        System.err.println("  " + np.name + ": " + e);
+                        System.err.println("  " + np.getName() + ": " + e);
                     }
                 }
             }
@@ -63,7 +63,7 @@ class OperatorsVsOrtTest {
                 is("pads", 1, 1, 1, 1));
         String r = g.node("/relu/Relu", "Relu", List.of(c));
         String sh = g.node("/Shape", "Shape", List.of(r));
-        String ga = g.node("/Gather", "Gather", List.of(sh, g.graph.initializer.isEmpty() ? null : addScalar(g, "zero", 0)),
+        String ga = g.node("/Gather", "Gather", List.of(sh, g.graph.getInitializerCount() == 0 ? null : addScalar(g, "zero", 0)),
                 i("axis", 0));
         String un = g.node("/Unsqueeze", "Unsqueeze", List.of(ga, g.ints("axes0", 0)));
         String cat = g.node("/Concat", "Concat", List.of(un, g.ints("minus1", -1)), i("axis", 0));
@@ -78,8 +78,12 @@ class OperatorsVsOrtTest {
         assertThat(((org.lrp4j.layers.Reshape) m.node("/Reshape").layer()).shape()).containsExactly(0, -1);
     }
 
+    private static org.lrp4j.onnx.proto.Onnx.StringStringEntryProto entry(String key, String value) {
+        return org.lrp4j.onnx.proto.Onnx.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
     private static String addScalar(G g, String name, long v) {
-        g.graph.initializer.add(org.lrp4j.onnx.proto.Onnx.TensorProto.ofLongs(name, new long[] {v}));
+        g.graph.addInitializer(Protos.longTensor(name, new long[] {v}));
         return name;
     }
 
@@ -154,32 +158,32 @@ class OperatorsVsOrtTest {
         g.output(y);
         Tensor x = Tensor.randn(rng, 1f, 2, 4);
         Tensor ref = OnnxImporter.load(g.bytes(), "raw").predict(x);
-        org.lrp4j.onnx.proto.Onnx.TensorProto t = g.graph.initializer.get(0);
+        org.lrp4j.onnx.proto.Onnx.TensorProto.Builder t = g.graph.getInitializerBuilder(0);
         // float_data
-        t.rawData = null;
-        t.floatData = wt.toArray();
+        t.clearRawData();
+        for (float v : wt.toArray()) {
+            t.addFloatData(v);
+        }
         assertThat(OnnxImporter.load(g.bytes(), "typed").predict(x).maxAbsDiff(ref)).isZero();
         // double_data
-        t.floatData = new float[0];
-        t.dataType = org.lrp4j.onnx.proto.Onnx.DOUBLE;
-        t.doubleData = new double[12];
+        t.clearFloatData();
+        t.setDataType(org.lrp4j.onnx.proto.Onnx.TensorProto.DataType.DOUBLE_VALUE);
         for (int k = 0; k < 12; k++) {
-            t.doubleData[k] = wt.getFlat(k);
+            t.addDoubleData(wt.getFlat(k));
         }
         assertThat(OnnxImporter.load(g.bytes(), "double").predict(x).maxAbsDiff(ref)).isZero();
         // external data beside the model
-        t.doubleData = new double[0];
-        t.dataType = org.lrp4j.onnx.proto.Onnx.FLOAT;
+        t.clearDoubleData();
+        t.setDataType(org.lrp4j.onnx.proto.Onnx.TensorProto.DataType.FLOAT_VALUE);
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(100 + 48).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         bb.position(100);
         for (float v : wt.toArray()) {
             bb.putFloat(v);
         }
         java.nio.file.Files.write(tmp.resolve("weights.bin"), bb.array());
-        t.dataLocation = 1;
-        t.externalData.add(new org.lrp4j.onnx.proto.Onnx.StringStringEntryProto("location", "weights.bin"));
-        t.externalData.add(new org.lrp4j.onnx.proto.Onnx.StringStringEntryProto("offset", "100"));
-        t.externalData.add(new org.lrp4j.onnx.proto.Onnx.StringStringEntryProto("length", "48"));
+        t.setDataLocation(org.lrp4j.onnx.proto.Onnx.TensorProto.DataLocation.EXTERNAL);
+        t.addExternalData(entry("location", "weights.bin")).addExternalData(entry("offset", "100"))
+                .addExternalData(entry("length", "48"));
         java.nio.file.Path file = tmp.resolve("ext.onnx");
         java.nio.file.Files.write(file, g.bytes());
         assertThat(OnnxImporter.load(file).predict(x).maxAbsDiff(ref)).isZero();
@@ -207,7 +211,7 @@ class OperatorsVsOrtTest {
     @Test
     void protobufRoundTripKeepsTheModel() throws Exception {
         byte[] original = java.nio.file.Files.readAllBytes(ConformanceModelsTest.dir("cnn_bn").resolve("model.onnx"));
-        byte[] rewritten = org.lrp4j.onnx.proto.Onnx.ModelProto.parse(original).toByteArray();
+        byte[] rewritten = Protos.parseModel(original).toByteArray();
         Tensor x = Tensor.randn(rng, 1f, 2, 1, 28, 28);
         Tensor a = OnnxImporter.load(original, "a").predict(x);
         assertThat(OnnxImporter.load(rewritten, "b").predict(x).maxAbsDiff(a)).isZero();
@@ -217,24 +221,28 @@ class OperatorsVsOrtTest {
     @Test
     void unpackedRepeatedFieldsAreRead() throws Exception {
         // an initializer whose dims and float_data are written one value per tag (unpacked), as old writers do
-        org.lrp4j.onnx.proto.ProtoWriter t = new org.lrp4j.onnx.proto.ProtoWriter();
-        t.unpackedVarints(1, new long[] {3, 2});
-        t.int64(2, 1);
+        java.io.ByteArrayOutputStream tb = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream t = com.google.protobuf.CodedOutputStream.newInstance(tb);
+        t.writeInt64(1, 3);
+        t.writeInt64(1, 2);
+        t.writeInt64(2, 1);
         for (int k = 0; k < 6; k++) {
-            t.float32(4, k);
+            t.writeFloat(4, k);
         }
-        t.string(8, "w");
+        t.writeString(8, "w");
+        t.flush();
         G g = new G(13).input("x", 3);
         g.output(g.node("fc", "MatMul", List.of("x", "w")));
-        org.lrp4j.onnx.proto.ProtoWriter graph = new org.lrp4j.onnx.proto.ProtoWriter();
-        g.graph.write(graph);
-        graph.message(5, t);
-        org.lrp4j.onnx.proto.ProtoWriter model = new org.lrp4j.onnx.proto.ProtoWriter();
-        model.int64(1, 7);
-        model.message(7, graph);
-        org.lrp4j.onnx.proto.ProtoWriter opset = new org.lrp4j.onnx.proto.ProtoWriter();
-        g.model.opsetImport.get(0).write(opset);
-        model.message(8, opset);
+        java.io.ByteArrayOutputStream graph = new java.io.ByteArrayOutputStream();
+        g.graph.build().writeTo(graph);
+        com.google.protobuf.CodedOutputStream gw = com.google.protobuf.CodedOutputStream.newInstance(graph);
+        gw.writeByteArray(5, tb.toByteArray());
+        gw.flush();
+        java.io.ByteArrayOutputStream model = new java.io.ByteArrayOutputStream();
+        g.build().toBuilder().clearGraph().build().writeTo(model);
+        com.google.protobuf.CodedOutputStream mw = com.google.protobuf.CodedOutputStream.newInstance(model);
+        mw.writeByteArray(7, graph.toByteArray());
+        mw.flush();
         Model m = OnnxImporter.load(model.toByteArray(), "unpacked");
         assertThat(m.predict(Tensor.of(new float[] {1, 1, 1}, 1, 3)).toArray()).containsExactly(6f, 9f);
     }
