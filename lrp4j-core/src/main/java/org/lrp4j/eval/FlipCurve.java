@@ -57,6 +57,75 @@ public record FlipCurve(String method, Order order, double[] fractions, double[]
                 aopc(mean), n);
     }
 
+    /**
+     * Sums over a part of the images of one (method, order), enough to summarise the whole after adding the parts:
+     * per point the sum and the sum of squares of the (normalised) curves, and of the per-image AUCs.
+     */
+    public record Sums(double[] sum, double[] sumSquares, double aucSum, double aucSumSquares, long images)
+            implements java.io.Serializable {
+
+        /** The sums of per-image curves (normalised by c_i[0] first when {@code normalize}). */
+        public static Sums of(double[] fractions, double[][] perImage, boolean normalize) {
+            int points = fractions.length;
+            double[] s = new double[points];
+            double[] q = new double[points];
+            double as = 0;
+            double aq = 0;
+            for (double[] curve : perImage) {
+                double[] c = curve.clone();
+                if (normalize) {
+                    double base = c[0];
+                    for (int t = 0; t < points; t++) {
+                        c[t] /= base;
+                    }
+                }
+                for (int t = 0; t < points; t++) {
+                    s[t] += c[t];
+                    q[t] += c[t] * c[t];
+                }
+                double a = auc(fractions, c);
+                as += a;
+                aq += a * a;
+            }
+            return new Sums(s, q, as, aq, perImage.length);
+        }
+
+        public Sums plus(Sums o) {
+            double[] s = sum.clone();
+            double[] q = sumSquares.clone();
+            for (int t = 0; t < s.length; t++) {
+                s[t] += o.sum[t];
+                q[t] += o.sumSquares[t];
+            }
+            return new Sums(s, q, aucSum + o.aucSum, aucSumSquares + o.aucSumSquares, images + o.images);
+        }
+    }
+
+    /** The summary from sums over all images: the same numbers as {@link #of}, up to the order of additions. */
+    public static FlipCurve of(String method, Order order, double[] fractions, Sums s) {
+        long n = s.images();
+        if (n == 0) {
+            throw new IllegalArgumentException("no images to summarise");
+        }
+        double[] mean = new double[fractions.length];
+        double[] se = new double[fractions.length];
+        for (int t = 0; t < mean.length; t++) {
+            mean[t] = s.sum()[t] / n;
+            se[t] = standardError(s.sum()[t], s.sumSquares()[t], n);
+        }
+        return new FlipCurve(method, order, fractions.clone(), mean, se, auc(fractions, mean),
+                standardError(s.aucSum(), s.aucSumSquares(), n), aopc(mean), (int) n);
+    }
+
+    private static double standardError(double sum, double sumSquares, long n) {
+        if (n < 2) {
+            return 0;
+        }
+        double m = sum / n;
+        double var = Math.max(0, (sumSquares - n * m * m) / (n - 1));
+        return Math.sqrt(var) / Math.sqrt(n);
+    }
+
     /** The trapezoid rule over the points (x_t, y_t). */
     public static double auc(double[] x, double[] y) {
         double a = 0;

@@ -110,6 +110,19 @@ public final class PixelFlipping {
      * classes, decided on the unperturbed inputs).
      */
     public Result run(Tensor inputs, Targets targets, List<Method> methods, Progress progress) {
+        long[] indices = new long[inputs.rank() == 0 ? 0 : inputs.dim(0)];
+        for (int i = 0; i < indices.length; i++) {
+            indices[i] = i;
+        }
+        return run(inputs, targets, methods, progress, indices);
+    }
+
+    /**
+     * As {@link #run(Tensor, Targets, List, Progress)}, with the index of each image in the whole dataset: the noise
+     * and the random order of image i are seeded by (seed, {@code imageIndices[i]}), so a dataset split into parts
+     * (e.g. Spark partitions) gives every image the same perturbations as one run over all of it.
+     */
+    public Result run(Tensor inputs, Targets targets, List<Method> methods, Progress progress, long[] imageIndices) {
         if (inputs.rank() != 4) {
             throw new IllegalArgumentException("pixel flipping needs image input [N, C, H, W] but the input has shape "
                     + inputs.shape());
@@ -130,6 +143,9 @@ public final class PixelFlipping {
         }
         Tensor x = inputs.copy();
         int n = x.dim(0);
+        if (imageIndices.length != n) {
+            throw new IllegalArgumentException(imageIndices.length + " image indices for " + n + " images");
+        }
         int c = x.dim(1);
         int h = x.dim(2);
         int w = x.dim(3);
@@ -166,7 +182,7 @@ public final class PixelFlipping {
             Parallel.forEach(b, i -> {
                 replacement[i] = new float[sample];
                 perturbation.replacement(xc.data(), xc.offset() + i * sample, c, h, w, range,
-                        new SplittableRandom(mix(seed, first + i)), replacement[i]);
+                        new SplittableRandom(mix(seed, imageIndices[first + i])), replacement[i]);
             });
             double[] base = new double[b];
             for (int i = 0; i < b; i++) {
@@ -176,7 +192,8 @@ public final class PixelFlipping {
             if (orders.contains(Order.RANDOM)) {
                 int[][] perms = new int[b][];
                 for (int i = 0; i < b; i++) {
-                    perms[i] = Regions.random(r, new SplittableRandom(mix(seed + 0x9E3779B97F4A7C15L, first + i)));
+                    perms[i] = Regions.random(r, new SplittableRandom(mix(seed + 0x9E3779B97F4A7C15L,
+                            imageIndices[first + i])));
                 }
                 randomCurves = curves(xc, replacement, perms, tc, base, regions, counts);
             }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * --method lrp:epsilon-plus-flat --out DIR [--format parquet|json]}; under {@code spark-submit} the master comes
  * from spark-submit and {@code --master} may be left out.
  */
-@Command(name = "lrp4j-spark", mixinStandardHelpOptions = true, subcommands = SparkMain.Explain.class,
+@Command(name = "lrp4j-spark", mixinStandardHelpOptions = true, subcommands = {SparkMain.Explain.class, SparkMain.Flip.class},
         description = "Explain image datasets on Apache Spark with lrp4j in every executor.")
 public final class SparkMain implements Callable<Integer> {
 
@@ -129,6 +129,97 @@ public final class SparkMain implements Callable<Integer> {
             } finally {
                 spark.stop();
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "pixel-flipping", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Dataset-level pixel flipping: the numbers of 'lrp4j pixel-flipping' on the same images with"
+                    + " the same seed, computed on Spark. Writes curves.csv, summary.md, summary.jsonl,"
+                    + " pixel-flipping.svg and .png to --out (a local folder of the driver).")
+    static final class Flip implements Callable<Integer> {
+        @Option(names = "--master", description = "Spark master, e.g. local[2]")
+        String master;
+
+        @Option(names = "--model", required = true, description = "ONNX model")
+        Path model;
+
+        @Option(names = "--images", required = true, description = "folder of images")
+        String images;
+
+        @Option(names = "--methods", defaultValue = "lrp:epsilon-plus-flat,gradient-x-input,random",
+                description = "as lrp4j pixel-flipping (default: ${DEFAULT-VALUE})")
+        String methods;
+
+        @Option(names = "--order", defaultValue = "morf,lerf,random", description = "(default: ${DEFAULT-VALUE})")
+        String order;
+
+        @Option(names = "--region", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
+        int region;
+
+        @Option(names = "--steps", defaultValue = "20", description = "(default: ${DEFAULT-VALUE})")
+        int steps;
+
+        @Option(names = "--fraction", defaultValue = "1", description = "(default: ${DEFAULT-VALUE})")
+        double fraction;
+
+        @Option(names = "--perturb", defaultValue = "uniform", description = "(default: ${DEFAULT-VALUE})")
+        String perturb;
+
+        @Option(names = "--score", defaultValue = "logit", description = "(default: ${DEFAULT-VALUE})")
+        String score;
+
+        @Option(names = "--seed", defaultValue = "0", description = "(default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--normalize", description = "divide each image's curve by its unperturbed score")
+        boolean normalize;
+
+        @Option(names = "--preprocess", defaultValue = "auto", description = "(default: ${DEFAULT-VALUE})")
+        String preprocess;
+
+        @Option(names = "--out", required = true, description = "output folder on the driver")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!Files.isRegularFile(model)) {
+                throw new IllegalArgumentException("model file not found: " + model);
+            }
+            org.lrp4j.eval.Score sc = org.lrp4j.eval.Score.parse(score);
+            org.lrp4j.eval.Perturbation.parse(perturb);
+            FlipJob.Options o = new FlipJob.Options(methods, org.lrp4j.eval.Order.parseList(order), region, steps,
+                    fraction, perturb, sc, seed, normalize, preprocess);
+            SparkSession.Builder b = SparkSession.builder().appName("lrp4j-spark pixel-flipping");
+            if (master != null) {
+                b.master(master);
+            } else if (System.getProperty("spark.master") == null) {
+                b.master("local[*]");
+            }
+            SparkSession spark = b.getOrCreate();
+            spark.sparkContext().setLogLevel("WARN");
+            FlipJob.Result r;
+            try {
+                r = FlipJob.run(spark, Files.readAllBytes(model), ExplainJob.readImages(spark, images), o);
+            } finally {
+                spark.stop();
+            }
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("curves.csv"), org.lrp4j.eval.FlipReport.csv(r.curves()));
+            Files.writeString(out.resolve("summary.md"), org.lrp4j.eval.FlipReport.markdown(r.curves()));
+            StringBuilder jl = new StringBuilder();
+            for (org.lrp4j.eval.FlipCurve c : r.curves()) {
+                jl.append(org.lrp4j.eval.FlipReport.json(c, sc, normalize)).append('\n');
+            }
+            Files.writeString(out.resolve("summary.jsonl"), jl);
+            var panels = org.lrp4j.eval.FlipReport.panels(r.curves(), sc, normalize);
+            String title = "Pixel flipping, " + r.images() + " images";
+            Files.writeString(out.resolve("pixel-flipping.svg"), org.lrp4j.viz.LineChart.svg(title, panels));
+            javax.imageio.ImageIO.write(org.lrp4j.viz.LineChart.png(title, panels), "png",
+                    out.resolve("pixel-flipping.png").toFile());
+            System.out.print(org.lrp4j.eval.FlipReport.markdown(r.curves()));
+            System.out.printf("lrp4j-spark: %d image(s) evaluated, %d unreadable file(s) left out; written to %s%n",
+                    r.images(), r.errors(), out);
             return 0;
         }
     }

@@ -125,6 +125,53 @@ class ExplainJobTest {
         assertThat(checked).isEqualTo(120);
     }
 
+    @Test
+    void datasetPixelFlippingOnLocal2EqualsOneRunWithTheSameSeed() throws Exception {
+        Model m = Architectures.create("cnn", 1, 28, 10, 6);
+        Path onnx = dir.resolve("cnn6.onnx");
+        OnnxExporter.save(m, onnx);
+        Path imgs = images(30);
+        Files.writeString(imgs.resolve("zz-notes.txt"), "not an image");
+        FlipJob.Options o = new FlipJob.Options("lrp:epsilon-plus-flat,gradient-x-input,random",
+                List.of(org.lrp4j.eval.Order.MORF, org.lrp4j.eval.Order.LERF, org.lrp4j.eval.Order.RANDOM), 2, 6, 1.0,
+                "uniform", org.lrp4j.eval.Score.LOGIT, 11, false, "auto");
+        Dataset<Row> in = ExplainJob.readImages(spark, imgs.toString()).repartition(3);
+        FlipJob.Result r = FlipJob.run(spark, Files.readAllBytes(onnx), in, o);
+        assertThat(r.images()).isEqualTo(30);
+        assertThat(r.errors()).isEqualTo(1);
+
+        // one run over the same images in id order
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            files.add(imgs.resolve(String.format("img-%03d.png", i)));
+        }
+        ImageBatch batch = Preprocessing.autoBuilder(new int[] {1, 28, 28}).build().load(files, 1);
+        float lo = batch.bounds().low().toArray()[0];
+        float hi = batch.bounds().high().toArray()[0];
+        List<org.lrp4j.eval.Method> methods = MethodSpecs.parse(o.methods(), m, MethodOptions.defaults()
+                .bounds(batch.bounds().low(), batch.bounds().high()), o.seed());
+        org.lrp4j.eval.PixelFlipping.Result one = org.lrp4j.eval.PixelFlipping.builder(m).orders(o.orders())
+                .region(2).steps(6).perturbation(new org.lrp4j.eval.Perturbation.Uniform())
+                .range(new org.lrp4j.eval.Perturbation.Range(lo, hi)).seed(11).build()
+                .run(batch.input(), Targets.predicted(), methods, null);
+        List<org.lrp4j.eval.FlipCurve> expected = one.summaries(false);
+        assertThat(r.curves()).hasSize(expected.size());
+        for (int k = 0; k < expected.size(); k++) {
+            org.lrp4j.eval.FlipCurve e = expected.get(k);
+            org.lrp4j.eval.FlipCurve g = r.curves().get(k);
+            assertThat(g.method()).isEqualTo(e.method());
+            assertThat(g.order()).isEqualTo(e.order());
+            assertThat(g.auc()).isCloseTo(e.auc(), org.assertj.core.api.Assertions.within(1e-4 * Math.max(1,
+                    Math.abs(e.auc()))));
+            assertThat(g.aucStderr()).isCloseTo(e.aucStderr(), org.assertj.core.api.Assertions.within(1e-4));
+            for (int t = 0; t < e.curve().length; t++) {
+                assertThat(g.curve()[t]).isCloseTo(e.curve()[t], org.assertj.core.api.Assertions.within(1e-4
+                        * Math.max(1, Math.abs(e.curve()[t]))));
+                assertThat(g.stderr()[t]).isCloseTo(e.stderr()[t], org.assertj.core.api.Assertions.within(1e-4));
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     static List<List<List<Float>>> nested(Row r) {
         List<?> outer = r.getList(4);
