@@ -23,6 +23,7 @@ import org.lrp4j.svm.SvmFile;
 import org.lrp4j.svm.SvmModel;
 import org.lrp4j.svm.SvmRelevance;
 import org.lrp4j.tensor.Tensor;
+import org.lrp4j.viz.Grid;
 import org.lrp4j.viz.Heatmap;
 import org.lrp4j.viz.ImageBatch;
 
@@ -225,6 +226,10 @@ final class SvmCommand implements Callable<Integer> {
         @Option(names = "--overlay", description = "blend the heatmap over the grayscale image")
         boolean overlay;
 
+        @Option(names = "--grid", description = "one --heatmap PNG for all images: the images in the first row,"
+                + " their heatmaps below")
+        boolean grid;
+
         @Option(names = "--out", paramLabel = "R.npy", description = "relevance as .npy: pixels [N, C, H, W] for"
                 + " images, [N, V] for features")
         Path out;
@@ -341,7 +346,24 @@ final class SvmCommand implements Callable<Integer> {
             if (out != null) {
                 writeNpy(out, NpyArray.ofFloat32(new int[] {n, cfg.channels(), cfg.height(), cfg.width()}, all));
             }
-            if (heatmap != null) {
+            if (heatmap != null && grid) {
+                Heatmap.Style style = Heatmap.Style.defaults().withOverlay(overlay);
+                List<Grid.Panel> top = new ArrayList<>();
+                List<Grid.Panel> bottom = new ArrayList<>();
+                boolean fashion = dataset == null || dataset.equalsIgnoreCase("fashion-mnist");
+                for (int i = 0; i < n; i++) {
+                    BowExplanation e = ex.get(i);
+                    Tensor r = Tensor.wrap(e.pixels(), cfg.channels(), cfg.height(), cfg.width());
+                    int pred = svm.predict(bow[i]);
+                    top.add(new Grid.Panel(className(pred, fashion) + "\n" + names.get(i),
+                            Heatmap.picture(display.select(i), 112)));
+                    bottom.add(new Grid.Panel(String.format(Locale.ROOT, "R for %s\nf %.2f, b %.2f",
+                            className(svm.columnLabel(columns[i]), fashion), e.svm().decision(), e.svm().bias()),
+                            Heatmap.render(r, display.select(i), style.withMinSize(112))));
+                }
+                top.addAll(bottom);
+                writeAtomically(heatmap, tmp -> Heatmap.writePng(Grid.layout(top, n), tmp));
+            } else if (heatmap != null) {
                 Heatmap.Style style = Heatmap.Style.defaults().withOverlay(overlay);
                 for (int i = 0; i < n; i++) {
                     Tensor r = Tensor.wrap(ex.get(i).pixels(), cfg.channels(), cfg.height(), cfg.width());
@@ -357,6 +379,11 @@ final class SvmCommand implements Callable<Integer> {
                 }
             }
             return 0;
+        }
+
+        private static String className(int label, boolean fashion) {
+            return fashion && label >= 0 && label < FashionMnist.CLASS_NAMES.size() ? FashionMnist.CLASS_NAMES.get(label)
+                    : "class " + label;
         }
 
         private static Path numbered(Path f, int i) {

@@ -207,5 +207,12 @@ class SvmCommandTest {
         }
         assertThat(dir.resolve("h-0.png")).isNotEmptyFile();
         assertThat(dir.resolve("h-1.png")).isNotEmptyFile();
+        Path grid = dir.resolve("grid.png");
+        var g = run("svm", "explain", "--model", model.toString(), "--dataset", "fashion-mnist", "--index", "0,1,2",
+                "--heatmap", grid.toString(), "--grid");
+        assertThat(g.exit()).as(g.err()).isZero();
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(grid.toFile());
+        assertThat(img.getWidth()).isGreaterThan(3 * 112);
+        assertThat(img.getHeight()).isGreaterThan(2 * 112);
     }
 }

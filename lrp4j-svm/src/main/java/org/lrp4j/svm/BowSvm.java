@@ -23,7 +23,7 @@ import org.lrp4j.tensor.kernel.Parallel;
  */
 public final class BowSvm {
     /** Local features sampled per training image for the codebook. */
-    static final int CODEBOOK_SAMPLES = 200_000;
+    static final int CODEBOOK_SAMPLES = 50_000;
 
     private final BowConfig config;
     private final double[][] codebook;
@@ -198,11 +198,11 @@ public final class BowSvm {
                 }
             }
             for (int d = 0; d < v; d++) {
-                pooled[d] += Math.pow(a[l][d], config.p());
+                pooled[d] += power(a[l][d], config.p());
             }
         }
         for (int d = 0; d < v; d++) {
-            pooled[d] = Math.pow(pooled[d] / m, 1 / config.p());
+            pooled[d] = config.p() == 1 ? pooled[d] / m : Math.pow(pooled[d] / m, 1 / config.p());
         }
         return new Encoding(f, a, pooled);
     }
@@ -284,7 +284,7 @@ public final class BowSvm {
         for (int d = 0; d < dims.length; d++) {
             double z = epsilon;
             for (int l = 0; l < m; l++) {
-                z += Math.pow(assignments[l][d], p);
+                z += power(assignments[l][d], p);
             }
             if (z == 0) {
                 absorbed += dims[d];
@@ -292,13 +292,18 @@ public final class BowSvm {
             }
             double given = 0;
             for (int l = 0; l < m; l++) {
-                double share = dims[d] * Math.pow(assignments[l][d], p) / z;
+                double share = dims[d] * power(assignments[l][d], p) / z;
                 local[l] += share;
                 given += share;
             }
             absorbed += dims[d] - given;
         }
         return absorbed;
+    }
+
+    /** a^p, without a call to pow for p = 1. */
+    private static double power(double a, double p) {
+        return p == 1 ? a : Math.pow(a, p);
     }
 
     /** Local relevance [M] to pixels [C H W]: each feature's share spread equally over its support. */

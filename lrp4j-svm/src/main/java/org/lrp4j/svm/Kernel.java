@@ -38,6 +38,13 @@ public sealed interface Kernel {
 
         @Override
         default double value(double[] u, double[] x) {
+            if (u.length == x.length) {
+                double s = 0;
+                for (int d = 0; d < x.length; d++) {
+                    s += term(u[d], x[d]);
+                }
+                return s;
+            }
             int n = Math.max(u.length, x.length);
             double s = 0;
             for (int d = 0; d < n; d++) {
@@ -155,6 +162,14 @@ public sealed interface Kernel {
 
     /** ||u - x||^2, the shorter vector padded with zeros. */
     static double distance2(double[] u, double[] x) {
+        if (u.length == x.length) {
+            double s = 0;
+            for (int d = 0; d < x.length; d++) {
+                double e = u[d] - x[d];
+                s += e * e;
+            }
+            return s;
+        }
         int n = Math.max(u.length, x.length);
         double s = 0;
         for (int d = 0; d < n; d++) {
