@@ -76,7 +76,7 @@ final class PixelFlippingCommand implements Callable<Integer> {
                     + " with ;SELECTOR=RULE overrides (e.g. 'lrp:epsilon(0.01);LRN=pass'), or random (a random"
                     + " heatmap) (default: ${DEFAULT-VALUE}). For an SVM pipeline: lrp, lrp:equal (bias shared),"
                     + " gradient, gradient-x-input, random (default: lrp,gradient,random; lrp,random for hard"
-                    + " assignment)")
+                    + " assignment or hog)")
     String methods;
 
     @Option(names = "--order", defaultValue = "morf,lerf,random",
@@ -160,7 +160,8 @@ final class PixelFlippingCommand implements Callable<Integer> {
         ModelLoader.Loaded loaded = model == null || svm != null ? null : ModelLoader.loadWithInfo(model);
         Model m = svm != null ? null : loaded == null ? DemoCommand.loadModel() : loaded.model();
         if (svm != null && !spec.commandLine().getParseResult().hasMatchedOption("--methods")) {
-            methods = svm.config().assignment() == BowConfig.Assignment.SOFT ? "lrp,gradient,random" : "lrp,random";
+            methods = svm.config().assignment() == BowConfig.Assignment.SOFT
+                    && svm.config().descriptor() == BowConfig.Descriptor.RAW ? "lrp,gradient,random" : "lrp,random";
         }
         try {
             // checked now with provisional bounds, built again below with the data's
@@ -184,7 +185,8 @@ final class PixelFlippingCommand implements Callable<Integer> {
             if (targets instanceof Targets.All || (targets instanceof Targets.Fixed f && f.classes().length != 1)) {
                 throw new IllegalArgumentException("--target must be pred or one class index, not '" + target + "'");
             }
-            builder = (svm != null ? PixelFlipping.builder(svm::scores) : PixelFlipping.builder(m)).orders(Order.parseList(order)).region(region).steps(steps)
+            builder = (svm != null ? PixelFlipping.builder(svm::scores) : PixelFlipping.builder(m))
+                    .orders(Order.parseList(order)).region(region).steps(steps)
                     .fraction(fraction).perturbation(perturbation).score(sc).seed(seed).batch(batch);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());

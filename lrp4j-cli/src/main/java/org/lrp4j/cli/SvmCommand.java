@@ -87,6 +87,10 @@ final class SvmCommand implements Callable<Integer> {
         @Option(names = "--stride", defaultValue = "3", description = "patch grid stride (default: ${DEFAULT-VALUE})")
         int stride;
 
+        @Option(names = "--descriptor", defaultValue = "raw", description = "raw (the patch's pixels) or hog (a"
+                + " histogram of 8 gradient orientations per patch) (default: ${DEFAULT-VALUE})")
+        String descriptor;
+
         @Option(names = "--words", defaultValue = "64", paramLabel = "V", description = "codebook size (k-means)"
                 + " (default: ${DEFAULT-VALUE})")
         int words;
@@ -127,7 +131,8 @@ final class SvmCommand implements Callable<Integer> {
                 Kernel.parse(kernel, gamma == null ? 1 : gamma);
                 assignment = BowConfig.Assignment.parse(assign);
                 boolean mnist = dataset.equalsIgnoreCase("mnist");
-                probe = new BowConfig(1, 28, 28, patch, stride, words, assignment, beta == null ? Double.NaN : beta,
+                probe = new BowConfig(1, 28, 28, patch, stride, BowConfig.Descriptor.parse(descriptor), words,
+                        assignment, beta == null ? Double.NaN : beta,
                         pooling, mnist ? FashionMnist.MNIST_MEAN : FashionMnist.MEAN,
                         mnist ? FashionMnist.MNIST_STD : FashionMnist.STD);
                 if (!(c > 0)) {
@@ -279,7 +284,8 @@ final class SvmCommand implements Callable<Integer> {
         private int explainFeatures(SvmModel svm, SvmExplanation.BiasShare share) throws IOException {
             NpyArray a = Npy.read(features);
             if (a.rank() != 1 && a.rank() != 2) {
-                throw new IllegalArgumentException("--features must be [N, V] or [V], not " + Arrays.toString(a.shape()));
+                throw new IllegalArgumentException("--features must be [N, V] or [V], not "
+                        + Arrays.toString(a.shape()));
             }
             double[] v = a.toDoubleArray();
             int width = a.shape()[a.rank() - 1];
@@ -382,8 +388,8 @@ final class SvmCommand implements Callable<Integer> {
         }
 
         private static String className(int label, boolean fashion) {
-            return fashion && label >= 0 && label < FashionMnist.CLASS_NAMES.size() ? FashionMnist.CLASS_NAMES.get(label)
-                    : "class " + label;
+            return fashion && label >= 0 && label < FashionMnist.CLASS_NAMES.size()
+                    ? FashionMnist.CLASS_NAMES.get(label) : "class " + label;
         }
 
         private static Path numbered(Path f, int i) {

@@ -164,7 +164,8 @@ class SvmCommandTest {
             }
         }
         Tensor x = Tensor.wrap(v, n, 1, 28, 28);
-        BowConfig cfg = new BowConfig(1, 28, 28, 7, 7, 8, BowConfig.Assignment.SOFT, Double.NaN, 1, 0.286f, 0.353f);
+        BowConfig cfg = new BowConfig(1, 28, 28, 7, 7, BowConfig.Descriptor.RAW, 8, BowConfig.Assignment.SOFT,
+                Double.NaN, 1, 0.286f, 0.353f);
         Path model = dir.resolve("p.svm");
         SvmFile.write(BowSvm.fit(x, y, cfg, "hik", Double.NaN, 1, 0, null), model);
         Path input = dir.resolve("x.npy");

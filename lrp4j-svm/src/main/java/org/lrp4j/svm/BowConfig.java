@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * The Bag-of-Words feature pipeline of images [C, H, W]:
  * <ol>
- *   <li>local features: the raw pixels (C k k values) of k x k patches on a grid with stride s (the last row and
+ *   <li>local features: the raw pixels (C k k values, or a histogram of gradient orientations, see
+ *       {@link Descriptor}) of k x k patches on a grid with stride s (the last row and
  *       column of patches flush with the border, so that every pixel is covered); patch l's support is its pixels;</li>
  *   <li>assignment to V visual words c_d (a k-means codebook): hard, m_d(l) = 1 for the nearest word and 0 for the
  *       others, or soft, m_d(l) = exp(-beta ||f_l - c_d||^2) / sum_e exp(-beta ||f_l - c_e||^2);</li>
@@ -16,8 +17,33 @@ import java.util.Locale;
  * </ol>
  * {@code mean} and {@code std} are the input normalisation (pixel = (value - mean) / std), kept to show images.
  */
-public record BowConfig(int channels, int height, int width, int patch, int stride, int words, Assignment assignment,
-                        double beta, double p, float mean, float std) {
+public record BowConfig(int channels, int height, int width, int patch, int stride, Descriptor descriptor, int words,
+                        Assignment assignment, double beta, double p, float mean, float std) {
+
+    /**
+     * What a local feature is: {@code RAW}, the patch's C k k pixel values; {@code HOG}, per channel a histogram of
+     * gradient orientations over the patch ({@link #BINS} signed bins over [0, 2 pi), each pixel's gradient
+     * magnitude split linearly between its two nearest bins; gradients by central differences inside the patch,
+     * one-sided at its border, so that the feature depends on the patch's pixels only).
+     */
+    public enum Descriptor {
+        RAW, HOG;
+
+        public static Descriptor parse(String s) {
+            return switch (s.toLowerCase(Locale.ROOT)) {
+                case "raw" -> RAW;
+                case "hog" -> HOG;
+                default -> throw new IllegalArgumentException("--descriptor must be raw or hog, not '" + s + "'");
+            };
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Orientation bins of the HOG descriptor. */
+    public static final int BINS = 8;
 
     /** Hard or soft assignment of local features to words. */
     public enum Assignment {
@@ -44,6 +70,12 @@ public record BowConfig(int channels, int height, int width, int patch, int stri
         if (patch < 1 || patch > Math.min(height, width)) {
             throw new IllegalArgumentException("--patch must be in 1.." + Math.min(height, width) + ", not " + patch);
         }
+        if (descriptor == null) {
+            throw new IllegalArgumentException("a descriptor is needed: raw or hog");
+        }
+        if (descriptor == Descriptor.HOG && patch < 2) {
+            throw new IllegalArgumentException("--descriptor hog needs --patch of at least 2, not " + patch);
+        }
         if (stride < 1) {
             throw new IllegalArgumentException("--stride must be at least 1, not " + stride);
         }
@@ -60,7 +92,7 @@ public record BowConfig(int channels, int height, int width, int patch, int stri
 
     /** A copy with another beta. */
     public BowConfig withBeta(double b) {
-        return new BowConfig(channels, height, width, patch, stride, words, assignment, b, p, mean, std);
+        return new BowConfig(channels, height, width, patch, stride, descriptor, words, assignment, b, p, mean, std);
     }
 
     /** Patch starts along an axis of length n: 0, s, 2s, ... and n - k. */
@@ -89,8 +121,13 @@ public record BowConfig(int channels, int height, int width, int patch, int stri
         return out;
     }
 
-    /** Length of a local feature: C k k. */
+    /** Length of a local feature: C k k (raw) or C {@link #BINS} (hog). */
     public int descriptorLength() {
+        return descriptor == Descriptor.RAW ? channels * patch * patch : channels * BINS;
+    }
+
+    /** Pixels in a local feature's support: C k k. */
+    public int supportSize() {
         return channels * patch * patch;
     }
 }

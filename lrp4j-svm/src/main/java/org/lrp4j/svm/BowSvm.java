@@ -102,7 +102,7 @@ public final class BowSvm {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < perImage; j++) {
                 int[] p = grid[perImage == grid.length ? j : rng.nextInt(grid.length)];
-                sample.add(patch(data, i * size, config, p));
+                sample.add(feature(data, i * size, config, p));
             }
         }
         if (progress != null) {
@@ -155,9 +155,52 @@ public final class BowSvm {
         }
     }
 
+    /** The local feature of the patch at {@code at}: its pixels or their orientation histogram. */
+    static double[] feature(float[] data, int offset, BowConfig cfg, int[] at) {
+        double[] raw = patch(data, offset, cfg, at);
+        return cfg.descriptor() == BowConfig.Descriptor.RAW ? raw : hog(raw, cfg.channels(), cfg.patch());
+    }
+
+    /**
+     * Per channel, a histogram of the patch's gradient orientations: gradient g = (dv/dx, dv/dy) by central
+     * differences (one-sided at the patch border), magnitude |g| split linearly between the two bins nearest to
+     * atan2(dv/dy, dv/dx) in [0, 2 pi) ({@link BowConfig#BINS} bins, bin b centred at 2 pi b / BINS).
+     */
+    static double[] hog(double[] raw, int channels, int k) {
+        int bins = BowConfig.BINS;
+        double[] h = new double[channels * bins];
+        for (int ch = 0; ch < channels; ch++) {
+            int o = ch * k * k;
+            for (int y = 0; y < k; y++) {
+                for (int x = 0; x < k; x++) {
+                    int x0 = Math.max(0, x - 1);
+                    int x1 = Math.min(k - 1, x + 1);
+                    int y0 = Math.max(0, y - 1);
+                    int y1 = Math.min(k - 1, y + 1);
+                    double gx = (raw[o + y * k + x1] - raw[o + y * k + x0]) / (x1 - x0);
+                    double gy = (raw[o + y1 * k + x] - raw[o + y0 * k + x]) / (y1 - y0);
+                    double mag = Math.sqrt(gx * gx + gy * gy);
+                    if (mag == 0) {
+                        continue;
+                    }
+                    double angle = Math.atan2(gy, gx);
+                    if (angle < 0) {
+                        angle += 2 * Math.PI;
+                    }
+                    double pos = angle / (2 * Math.PI) * bins;
+                    int b0 = (int) Math.floor(pos);
+                    double frac = pos - b0;
+                    h[ch * bins + b0 % bins] += mag * (1 - frac);
+                    h[ch * bins + (b0 + 1) % bins] += mag * frac;
+                }
+            }
+        }
+        return h;
+    }
+
     private static double[] patch(float[] data, int offset, BowConfig cfg, int[] at) {
         int k = cfg.patch();
-        double[] f = new double[cfg.descriptorLength()];
+        double[] f = new double[cfg.supportSize()];
         int i = 0;
         for (int ch = 0; ch < cfg.channels(); ch++) {
             for (int dy = 0; dy < k; dy++) {
@@ -178,7 +221,7 @@ public final class BowSvm {
         double[][] a = new double[m][v];
         double[] pooled = new double[v];
         for (int l = 0; l < m; l++) {
-            f[l] = patch(data, offset, config, patches[l]);
+            f[l] = feature(data, offset, config, patches[l]);
             if (config.assignment() == BowConfig.Assignment.HARD) {
                 a[l][KMeans.nearest(codebook, f[l])] = 1;
             } else {
@@ -312,7 +355,7 @@ public final class BowSvm {
         int h = config.height();
         int w = config.width();
         double[] px = new double[config.channels() * h * w];
-        double per = 1.0 / config.descriptorLength();
+        double per = 1.0 / config.supportSize();
         for (int l = 0; l < patches.length; l++) {
             double r = local[l] * per;
             for (int ch = 0; ch < config.channels(); ch++) {
@@ -335,13 +378,18 @@ public final class BowSvm {
      * The gradient of f_c with respect to the pixels, [N, C, H, W], through soft assignment: with
      * u_d(l) = df/dx_d dx_d/dm_d(l) = df/dx_d S_d^(1/p - 1) m_d(l)^(p - 1) / M (S_d = x_d^p) and
      * dm_d(l)/df_l = 2 beta m_d(l) (c_d - sum_e m_e(l) c_e), df/df_l = 2 beta sum_d u_d(l) m_d(l) (c_d - cbar_l),
-     * summed into the pixels of each patch. Hard assignment is piecewise constant (zero gradient), so it is refused.
+     * summed into the pixels of each patch (raw descriptors). Hard assignment is piecewise constant (zero gradient), so
+     * it is refused.
      */
     public Tensor gradient(Tensor images, int[] columns) {
         checkImages(images, config);
         if (config.assignment() != BowConfig.Assignment.SOFT) {
             throw new IllegalArgumentException("the gradient of a pipeline with hard assignment is zero almost"
                     + " everywhere; train with --assign soft for gradient explanations");
+        }
+        if (config.descriptor() != BowConfig.Descriptor.RAW) {
+            throw new IllegalArgumentException("the gradient is implemented for --descriptor raw only, not "
+                    + config.descriptor().label());
         }
         int n = images.dim(0);
         float[] data = images.toArray();

@@ -14,7 +14,7 @@ import java.util.Locale;
  * feature vectors).
  *
  * <p>The pipeline file is text: {@code lrp4j-svm-bow 1}, the {@link BowConfig} as {@code key value} lines
- * ({@code image C H W}, {@code normalization MEAN STD}, {@code patch}, {@code stride}, {@code descriptor raw},
+ * ({@code image C H W}, {@code normalization MEAN STD}, {@code patch}, {@code stride}, {@code descriptor raw|hog},
  * {@code words}, {@code assignment}, {@code beta}, {@code pooling}), {@code codebook} and V lines of C k k numbers,
  * then {@code svm} and the SVM in LIBSVM's format ({@link LibsvmFormat}).
  */
@@ -69,6 +69,7 @@ public sealed interface SvmFile {
         BowConfig.Assignment assignment = null;
         double beta = Double.NaN;
         double p = 1;
+        BowConfig.Descriptor descriptor = BowConfig.Descriptor.RAW;
         String line;
         try {
             while ((line = r.readLine()) != null && !line.trim().equals("codebook")) {
@@ -85,11 +86,7 @@ public sealed interface SvmFile {
                     }
                     case "patch" -> patch = Integer.parseInt(t[1]);
                     case "stride" -> stride = Integer.parseInt(t[1]);
-                    case "descriptor" -> {
-                        if (!t[1].equals("raw")) {
-                            throw new SvmFormatException(source + ": unsupported descriptor '" + t[1] + "'");
-                        }
-                    }
+                    case "descriptor" -> descriptor = BowConfig.Descriptor.parse(t[1]);
                     case "words" -> words = Integer.parseInt(t[1]);
                     case "assignment" -> assignment = BowConfig.Assignment.parse(t[1]);
                     case "beta" -> beta = Double.parseDouble(t[1]);
@@ -104,7 +101,8 @@ public sealed interface SvmFile {
                 throw new SvmFormatException("malformed SVM pipeline " + source + ": the header needs image, patch,"
                         + " stride, words and assignment, then 'codebook'");
             }
-            BowConfig config = new BowConfig(c, h, w, patch, stride, words, assignment, beta, p, mean, std);
+            BowConfig config = new BowConfig(c, h, w, patch, stride, descriptor, words, assignment, beta, p, mean,
+                    std);
             double[][] codebook = new double[words][];
             for (int d = 0; d < words; d++) {
                 line = r.readLine();
@@ -141,7 +139,8 @@ public sealed interface SvmFile {
         sw.write(MAGIC + " 1\n");
         sw.write("image " + c.channels() + " " + c.height() + " " + c.width() + "\n");
         sw.write("normalization " + c.mean() + " " + c.std() + "\n");
-        sw.write("patch " + c.patch() + "\nstride " + c.stride() + "\ndescriptor raw\nwords " + c.words() + "\n");
+        sw.write("patch " + c.patch() + "\nstride " + c.stride() + "\ndescriptor " + c.descriptor().label() + "\nwords "
+                + c.words() + "\n");
         sw.write("assignment " + c.assignment().label() + "\n");
         if (!Double.isNaN(c.beta())) {
             sw.write("beta " + c.beta() + "\n");

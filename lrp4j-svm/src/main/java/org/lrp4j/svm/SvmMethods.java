@@ -55,6 +55,10 @@ public final class SvmMethods {
                     throw new IllegalArgumentException("method '" + spec + "' needs a pipeline with soft assignment"
                             + " (hard assignment has zero gradient); retrain with --assign soft");
                 }
+                if (c.descriptor() != BowConfig.Descriptor.RAW) {
+                    throw new IllegalArgumentException("method '" + spec + "' needs a pipeline with raw patch"
+                            + " descriptors; the gradient through hog is not implemented");
+                }
                 boolean times = spec.equalsIgnoreCase("gradient-x-input");
                 return new Method(spec, (x, t) -> {
                     Tensor g = pipeline.gradient(x, t);

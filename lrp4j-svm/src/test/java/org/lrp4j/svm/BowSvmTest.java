@@ -33,9 +33,13 @@ class BowSvmTest {
     }
 
     static BowSvm train(String kernel, BowConfig.Assignment a, double p) {
+        return train(kernel, BowConfig.Descriptor.RAW, a, p);
+    }
+
+    static BowSvm train(String kernel, BowConfig.Descriptor descriptor, BowConfig.Assignment a, double p) {
         int[] y = new int[60];
         Tensor x = images(60, 1, y);
-        BowConfig cfg = new BowConfig(1, 10, 10, 4, 3, 6, a, Double.NaN, p, 0, 1);
+        BowConfig cfg = new BowConfig(1, 10, 10, 4, 3, descriptor, 6, a, Double.NaN, p, 0, 1);
         return BowSvm.fit(x, y, cfg, kernel, Double.NaN, 1, 7, null);
     }
 
@@ -57,17 +61,40 @@ class BowSvmTest {
     @Test
     void theRelevanceOfAnImageIsConservedFromTheDecisionDownToThePixels() {
         for (BowConfig.Assignment a : BowConfig.Assignment.values()) {
-            BowSvm model = train("hik", a, a == BowConfig.Assignment.SOFT ? 3 : 1);
-            int[] y = new int[4];
-            Tensor x = images(4, 2, y);
-            List<BowExplanation> ex = model.explain(x, new int[] {0, 1, 0, 1}, SvmExplanation.BiasShare.NONE, 0);
-            for (BowExplanation e : ex) {
-                double target = e.svm().decision() - e.svm().bias();
-                assertThat(e.svm().relevanceSum()).isCloseTo(target, within(1e-9));
-                assertThat(e.pixelSum()).as(a.label()).isCloseTo(target, within(1e-4 * Math.max(1, Math.abs(target))));
-                assertThat(e.conservation().format()).contains("pooling", "patches", "svm");
+            for (BowConfig.Descriptor desc : BowConfig.Descriptor.values()) {
+                BowSvm model = train("hik", desc, a, a == BowConfig.Assignment.SOFT ? 3 : 1);
+                int[] y = new int[4];
+                Tensor x = images(4, 2, y);
+                List<BowExplanation> ex = model.explain(x, new int[] {0, 1, 0, 1}, SvmExplanation.BiasShare.NONE, 0);
+                for (BowExplanation e : ex) {
+                    double target = e.svm().decision() - e.svm().bias();
+                    assertThat(e.svm().relevanceSum()).isCloseTo(target, within(1e-9));
+                    assertThat(e.pixelSum()).as(a.label() + " " + desc.label())
+                            .isCloseTo(target, within(1e-4 * Math.max(1, Math.abs(target))));
+                    assertThat(e.conservation().format()).contains("pooling", "patches", "svm");
+                }
             }
         }
+    }
+
+    @Test
+    void hogPutsAStepEdgesGradientMagnitudeInTheBinOfItsDirection() {
+        double[] vertical = new double[16];
+        double[] horizontal = new double[16];
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 4; x++) {
+                vertical[y * 4 + x] = x >= 2 ? 1 : 0;
+                horizontal[y * 4 + x] = y >= 2 ? 1 : 0;
+            }
+        }
+        // per row (column): central differences 0.5 at the two middle pixels, 0 at the one-sided borders
+        double[] v = BowSvm.hog(vertical, 1, 4);
+        double[] h = BowSvm.hog(horizontal, 1, 4);
+        assertThat(v).hasSize(BowConfig.BINS);
+        assertThat(v[0]).isCloseTo(4 * (0.5 + 0.5), within(1e-12));
+        assertThat(h[BowConfig.BINS / 4]).isCloseTo(4.0, within(1e-12));
+        assertThat(java.util.Arrays.stream(v).sum()).isCloseTo(v[0], within(1e-12));
+        assertThat(java.util.Arrays.stream(h).sum()).isCloseTo(h[BowConfig.BINS / 4], within(1e-12));
     }
 
     @Test
@@ -131,7 +158,8 @@ class BowSvmTest {
 
     @Test
     void thePatchGridCoversEveryPixel() {
-        BowConfig cfg = new BowConfig(1, 28, 28, 7, 3, 8, BowConfig.Assignment.HARD, Double.NaN, 1, 0, 1);
+        BowConfig cfg = new BowConfig(1, 28, 28, 7, 3, BowConfig.Descriptor.RAW, 8, BowConfig.Assignment.HARD,
+                Double.NaN, 1, 0, 1);
         boolean[] covered = new boolean[28 * 28];
         for (int[] p : cfg.patches()) {
             for (int dy = 0; dy < 7; dy++) {
