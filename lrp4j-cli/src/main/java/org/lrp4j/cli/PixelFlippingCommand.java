@@ -157,6 +157,10 @@ final class PixelFlippingCommand implements Callable<Integer> {
         // an SVM pipeline (lrp4j svm train) is a classifier of its own; anything else is a graph model
         BowSvm svm = model != null && SvmFile.isPipeline(model) ? ((SvmFile.Pipeline) SvmFile.read(model)).pipeline()
                 : null;
+        if (model != null && svm == null && SvmFile.isLibsvmModel(model)) {
+            throw bad(model + " is a LIBSVM model, whose inputs are feature vectors, not images; pixel flipping needs"
+                    + " an image classifier such as an 'lrp4j svm train' pipeline");
+        }
         ModelLoader.Loaded loaded = model == null || svm != null ? null : ModelLoader.loadWithInfo(model);
         Model m = svm != null ? null : loaded == null ? DemoCommand.loadModel() : loaded.model();
         if (svm != null && !spec.commandLine().getParseResult().hasMatchedOption("--methods")) {

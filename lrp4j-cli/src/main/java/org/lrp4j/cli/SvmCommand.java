@@ -270,6 +270,12 @@ final class SvmCommand implements Callable<Integer> {
             if (heatmap != null && !heatmap.toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
                 throw bad(spec, "--heatmap must name a .png file, not " + heatmap);
             }
+            for (Path f : new Path[] {heatmap, out}) {
+                Path parent = f == null ? null : f.toAbsolutePath().getParent();
+                if (parent != null && !Files.isDirectory(parent)) {
+                    throw bad(spec, "the folder of " + f + " does not exist; create it first");
+                }
+            }
             SvmFile file = SvmFile.read(model);
             if (features != null) {
                 SvmModel svm = file instanceof SvmFile.Pipeline p ? p.pipeline().svm() : ((SvmFile.Plain) file).model();

@@ -137,7 +137,9 @@ class SvmCommandTest {
             {"svm", "explain", "--model", model.toString(), "--features", narrow.toString(), "--out", out.toString()},
             {"svm", "explain", "--model", model.toString(), "--image", model.toString()},
             {"svm", "explain", "--model", model.toString(), "--features", features(2, 6).toString(), "--target", "5"},
-            {"svm", "train", "--kernel", "poly", "--out", dir.resolve("m.svm").toString()}}) {
+            {"svm", "train", "--kernel", "poly", "--out", dir.resolve("m.svm").toString()},
+            {"svm", "explain", "--model", model.toString(), "--features", features(2, 6).toString(), "--out",
+                dir.resolve("no/such/dir/r.npy").toString()}}) {
             var r = run(args);
             assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(2);
             assertThat(r.err().lines().filter(l -> l.contains("error:")).count()).isEqualTo(1);
@@ -178,6 +180,10 @@ class SvmCommandTest {
         assertThat(rows.stream().map(j -> j.get("method").asText()).distinct())
                 .containsExactly("lrp", "gradient", "random");
         assertThat(dir.resolve("pf").resolve("pixel-flipping.png")).isNotEmptyFile();
+        var libsvmFile = run("pixel-flipping", "--model", libsvmModel(svm_parameter.LINEAR).toString(), "--input",
+                input.toString(), "--out", dir.resolve("pf3").toString());
+        assertThat(libsvmFile.exit()).isEqualTo(2);
+        assertThat(libsvmFile.err()).contains("is a LIBSVM model");
         var bad = run("pixel-flipping", "--model", model.toString(), "--input", input.toString(), "--methods",
                 "lrp:epsilon-plus-flat", "--out", dir.resolve("pf2").toString());
         assertThat(bad.exit()).isEqualTo(2);

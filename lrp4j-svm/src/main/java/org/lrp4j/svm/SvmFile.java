@@ -40,6 +40,15 @@ public sealed interface SvmFile {
         }
     }
 
+    /** True if the file starts as a LIBSVM model file (false if it cannot be read). */
+    static boolean isLibsvmModel(Path file) {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
+            return LibsvmFormat.looksLikeModel(r.readLine());
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Reads a pipeline or a LIBSVM model; anything else is refused with one line. */
     static SvmFile read(Path file) throws IOException {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.ISO_8859_1)) {
