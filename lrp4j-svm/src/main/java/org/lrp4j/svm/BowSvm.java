@@ -25,59 +25,30 @@ public final class BowSvm {
     /** Local features sampled per training image for the codebook. */
     static final int CODEBOOK_SAMPLES = 50_000;
 
-    private final BowConfig config;
-    private final double[][] codebook;
+    private final BowEncoder encoder;
     private final SvmModel svm;
-    private final int[][] patches;
 
     public BowSvm(BowConfig config, double[][] codebook, SvmModel svm) {
-        if (codebook.length != config.words()) {
-            throw new IllegalArgumentException("the codebook has " + codebook.length + " words, the pipeline "
-                    + config.words());
-        }
-        for (double[] c : codebook) {
-            if (c.length != config.descriptorLength()) {
-                throw new IllegalArgumentException("codebook words have " + c.length + " values, patches "
-                        + config.descriptorLength());
-            }
-        }
-        if (config.assignment() == BowConfig.Assignment.SOFT && !(config.beta() > 0)) {
-            throw new IllegalArgumentException("soft assignment needs beta > 0, not " + config.beta());
-        }
+        this.encoder = new BowEncoder(config, codebook);
         svm.checkWidth(config.words());
-        this.config = config;
-        this.codebook = new double[codebook.length][];
-        for (int i = 0; i < codebook.length; i++) {
-            this.codebook[i] = codebook[i].clone();
-        }
         this.svm = svm;
-        this.patches = config.patches();
     }
 
     public BowConfig config() {
-        return config;
+        return encoder.config();
     }
 
     public SvmModel svm() {
         return svm;
     }
 
+    /** The feature layers (patches, assignment, pooling). */
+    public BowEncoder encoder() {
+        return encoder;
+    }
+
     public double[][] codebook() {
-        double[][] out = new double[codebook.length][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = codebook[i].clone();
-        }
-        return out;
-    }
-
-    /** One image's local features f_l [M][C k k], assignments m_d(l) [M][V] and pooled vector x [V]. */
-    public record Encoding(double[][] features, double[][] assignments, double[] pooled) {
-    }
-
-    /** Called with (done, total) as work proceeds. */
-    @FunctionalInterface
-    public interface Progress {
-        void update(String stage, int done, int total);
+        return encoder.codebook();
     }
 
     /**
@@ -87,8 +58,8 @@ public final class BowSvm {
      * 1 / (mean squared distance of a feature to its nearest word).
      */
     public static BowSvm fit(Tensor images, int[] labels, BowConfig config, String kernel, double gamma, double c,
-                             long seed, Progress progress) {
-        checkImages(images, config);
+                             long seed, BowEncoder.Progress progress) {
+        BowEncoder.checkImages(images, config);
         int n = images.dim(0);
         if (labels.length != n) {
             throw new IllegalArgumentException(n + " images but " + labels.length + " labels");
@@ -102,7 +73,7 @@ public final class BowSvm {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < perImage; j++) {
                 int[] p = grid[perImage == grid.length ? j : rng.nextInt(grid.length)];
-                sample.add(feature(data, i * size, config, p));
+                sample.add(BowEncoder.feature(data, i * size, config, p));
             }
         }
         if (progress != null) {
@@ -122,8 +93,7 @@ public final class BowSvm {
             }
             cfg = config.withBeta(s > 0 ? points.length / s : 1);
         }
-        BowSvm untrained = new BowSvm(cfg, codebook, placeholder(cfg.words()));
-        double[][] x = untrained.bow(images, progress);
+        double[][] x = new BowEncoder(cfg, codebook).bow(images, progress);
         boolean auto = kernel.equalsIgnoreCase("rbf") && Double.isNaN(gamma);
         Kernel k = Kernel.parse(kernel, auto ? 1 / meanDistance2(x, seed) : gamma);
         SvmModel model = SvmTrainer.train(x, labels, k, c, 1e-3,
@@ -142,136 +112,14 @@ public final class BowSvm {
         return s > 0 ? s / pairs : 1;
     }
 
-    private static SvmModel placeholder(int width) {
-        return new SvmModel("c_svc", new Kernel.Linear(), new int[] {0, 1}, new int[] {1, 0},
-                new double[][] {new double[width]}, new double[][] {{0}}, new double[] {0}, width);
-    }
-
-    static void checkImages(Tensor images, BowConfig config) {
-        if (images.rank() != 4 || images.dim(1) != config.channels() || images.dim(2) != config.height()
-                || images.dim(3) != config.width()) {
-            throw new IllegalArgumentException("the pipeline takes images [N, " + config.channels() + ", "
-                    + config.height() + ", " + config.width() + "], not " + images.shape());
-        }
-    }
-
-    /** The local feature of the patch at {@code at}: its pixels or their orientation histogram. */
-    static double[] feature(float[] data, int offset, BowConfig cfg, int[] at) {
-        double[] raw = patch(data, offset, cfg, at);
-        return cfg.descriptor() == BowConfig.Descriptor.RAW ? raw : hog(raw, cfg.channels(), cfg.patch());
-    }
-
-    /**
-     * Per channel, a histogram of the patch's gradient orientations: gradient g = (dv/dx, dv/dy) by central
-     * differences (one-sided at the patch border), magnitude |g| split linearly between the two bins nearest to
-     * atan2(dv/dy, dv/dx) in [0, 2 pi) ({@link BowConfig#BINS} bins, bin b centred at 2 pi b / BINS).
-     */
-    static double[] hog(double[] raw, int channels, int k) {
-        int bins = BowConfig.BINS;
-        double[] h = new double[channels * bins];
-        for (int ch = 0; ch < channels; ch++) {
-            int o = ch * k * k;
-            for (int y = 0; y < k; y++) {
-                for (int x = 0; x < k; x++) {
-                    int x0 = Math.max(0, x - 1);
-                    int x1 = Math.min(k - 1, x + 1);
-                    int y0 = Math.max(0, y - 1);
-                    int y1 = Math.min(k - 1, y + 1);
-                    double gx = (raw[o + y * k + x1] - raw[o + y * k + x0]) / (x1 - x0);
-                    double gy = (raw[o + y1 * k + x] - raw[o + y0 * k + x]) / (y1 - y0);
-                    double mag = Math.sqrt(gx * gx + gy * gy);
-                    if (mag == 0) {
-                        continue;
-                    }
-                    double angle = Math.atan2(gy, gx);
-                    if (angle < 0) {
-                        angle += 2 * Math.PI;
-                    }
-                    double pos = angle / (2 * Math.PI) * bins;
-                    int b0 = (int) Math.floor(pos);
-                    double frac = pos - b0;
-                    h[ch * bins + b0 % bins] += mag * (1 - frac);
-                    h[ch * bins + (b0 + 1) % bins] += mag * frac;
-                }
-            }
-        }
-        return h;
-    }
-
-    private static double[] patch(float[] data, int offset, BowConfig cfg, int[] at) {
-        int k = cfg.patch();
-        double[] f = new double[cfg.supportSize()];
-        int i = 0;
-        for (int ch = 0; ch < cfg.channels(); ch++) {
-            for (int dy = 0; dy < k; dy++) {
-                int row = offset + (ch * cfg.height() + at[0] + dy) * cfg.width() + at[1];
-                for (int dx = 0; dx < k; dx++) {
-                    f[i++] = data[row + dx];
-                }
-            }
-        }
-        return f;
-    }
-
-    /** The local features, assignments and pooled vector of image {@code i} of {@code images}. */
-    public Encoding encode(float[] data, int offset) {
-        int m = patches.length;
-        int v = config.words();
-        double[][] f = new double[m][];
-        double[][] a = new double[m][v];
-        double[] pooled = new double[v];
-        for (int l = 0; l < m; l++) {
-            f[l] = feature(data, offset, config, patches[l]);
-            if (config.assignment() == BowConfig.Assignment.HARD) {
-                a[l][KMeans.nearest(codebook, f[l])] = 1;
-            } else {
-                double[] e = new double[v];
-                double min = Double.POSITIVE_INFINITY;
-                for (int d = 0; d < v; d++) {
-                    e[d] = config.beta() * Kernel.distance2(f[l], codebook[d]);
-                    min = Math.min(min, e[d]);
-                }
-                double z = 0;
-                for (int d = 0; d < v; d++) {
-                    e[d] = Math.exp(-(e[d] - min));
-                    z += e[d];
-                }
-                for (int d = 0; d < v; d++) {
-                    a[l][d] = e[d] / z;
-                }
-            }
-            for (int d = 0; d < v; d++) {
-                pooled[d] += power(a[l][d], config.p());
-            }
-        }
-        for (int d = 0; d < v; d++) {
-            pooled[d] = config.p() == 1 ? pooled[d] / m : Math.pow(pooled[d] / m, 1 / config.p());
-        }
-        return new Encoding(f, a, pooled);
-    }
-
     /** The pooled BoW vectors [N][V] of images [N, C, H, W]. */
-    public double[][] bow(Tensor images, Progress progress) {
-        checkImages(images, config);
-        int n = images.dim(0);
-        float[] data = images.toArray();
-        int size = config.channels() * config.height() * config.width();
-        double[][] out = new double[n][];
-        int[] done = {0};
-        Parallel.forEach(n, i -> {
-            out[i] = encode(data, i * size).pooled();
-            if (progress != null) {
-                synchronized (done) {
-                    progress.update("features", ++done[0], n);
-                }
-            }
-        });
-        return out;
+    public double[][] bow(Tensor images, BowEncoder.Progress progress) {
+        return encoder.bow(images, progress);
     }
 
     /** f_c for every class (columns: labels sorted), [N, classes]. */
     public Tensor scores(Tensor images) {
-        double[][] x = bow(images, null);
+        double[][] x = encoder.bow(images, null);
         int k = svm.classes();
         float[] out = new float[x.length * k];
         Parallel.forEach(x.length, i -> {
@@ -285,7 +133,7 @@ public final class BowSvm {
 
     /** LIBSVM's one-vs-one prediction: the label of each image. */
     public int[] predict(Tensor images) {
-        double[][] x = bow(images, null);
+        double[][] x = encoder.bow(images, null);
         int[] out = new int[x.length];
         Parallel.forEach(x.length, i -> out[i] = svm.predict(x[i]));
         return out;
@@ -294,7 +142,8 @@ public final class BowSvm {
     /** The relevance of each image for its score column, layer by layer (see the class comment). */
     public List<BowExplanation> explain(Tensor images, int[] columns, SvmExplanation.BiasShare share,
                                         double epsilon) {
-        checkImages(images, config);
+        BowConfig config = encoder.config();
+        BowEncoder.checkImages(images, config);
         if (!(epsilon >= 0)) {
             throw new IllegalArgumentException("epsilon must be >= 0, not " + epsilon);
         }
@@ -306,11 +155,11 @@ public final class BowSvm {
         int size = config.channels() * config.height() * config.width();
         BowExplanation[] out = new BowExplanation[n];
         Parallel.forEach(n, i -> {
-            Encoding e = encode(data, i * size);
+            BowEncoder.Encoding e = encoder.encode(data, i * size);
             SvmExplanation s = SvmRelevance.explain(svm, e.pooled(), columns[i], share);
-            double[] local = new double[patches.length];
+            double[] local = new double[encoder.features()];
             double absorbed = poolRelevance(e.assignments(), config.p(), s.relevance(), epsilon, local);
-            out[i] = new BowExplanation(columns[i], svm.columnLabel(columns[i]), s, local, toPixels(local),
+            out[i] = new BowExplanation(columns[i], svm.columnLabel(columns[i]), s, local, encoder.toPixels(local),
                     absorbed);
         });
         return List.of(out);
@@ -327,7 +176,7 @@ public final class BowSvm {
         for (int d = 0; d < dims.length; d++) {
             double z = epsilon;
             for (int l = 0; l < m; l++) {
-                z += power(assignments[l][d], p);
+                z += BowEncoder.power(assignments[l][d], p);
             }
             if (z == 0) {
                 absorbed += dims[d];
@@ -335,43 +184,13 @@ public final class BowSvm {
             }
             double given = 0;
             for (int l = 0; l < m; l++) {
-                double share = dims[d] * power(assignments[l][d], p) / z;
+                double share = dims[d] * BowEncoder.power(assignments[l][d], p) / z;
                 local[l] += share;
                 given += share;
             }
             absorbed += dims[d] - given;
         }
         return absorbed;
-    }
-
-    /** a^p, without a call to pow for p = 1. */
-    private static double power(double a, double p) {
-        return p == 1 ? a : Math.pow(a, p);
-    }
-
-    /** Local relevance [M] to pixels [C H W]: each feature's share spread equally over its support. */
-    public float[] toPixels(double[] local) {
-        int k = config.patch();
-        int h = config.height();
-        int w = config.width();
-        double[] px = new double[config.channels() * h * w];
-        double per = 1.0 / config.supportSize();
-        for (int l = 0; l < patches.length; l++) {
-            double r = local[l] * per;
-            for (int ch = 0; ch < config.channels(); ch++) {
-                for (int dy = 0; dy < k; dy++) {
-                    int row = (ch * h + patches[l][0] + dy) * w + patches[l][1];
-                    for (int dx = 0; dx < k; dx++) {
-                        px[row + dx] += r;
-                    }
-                }
-            }
-        }
-        float[] out = new float[px.length];
-        for (int i = 0; i < px.length; i++) {
-            out[i] = (float) px[i];
-        }
-        return out;
     }
 
     /**
@@ -382,7 +201,8 @@ public final class BowSvm {
      * it is refused.
      */
     public Tensor gradient(Tensor images, int[] columns) {
-        checkImages(images, config);
+        BowConfig config = encoder.config();
+        BowEncoder.checkImages(images, config);
         if (config.assignment() != BowConfig.Assignment.SOFT) {
             throw new IllegalArgumentException("the gradient of a pipeline with hard assignment is zero almost"
                     + " everywhere; train with --assign soft for gradient explanations");
@@ -395,13 +215,13 @@ public final class BowSvm {
         float[] data = images.toArray();
         int size = config.channels() * config.height() * config.width();
         float[] out = new float[n * size];
-        int m = patches.length;
+        int m = encoder.features();
         int v = config.words();
         int dl = config.descriptorLength();
         double p = config.p();
         double beta = config.beta();
         Parallel.forEach(n, i -> {
-            Encoding e = encode(data, i * size);
+            BowEncoder.Encoding e = encoder.encode(data, i * size);
             double[] g = svm.gradient(e.pooled(), columns[i]);
             double[] s = new double[v];
             for (int d = 0; d < v; d++) {
@@ -414,7 +234,7 @@ public final class BowSvm {
                 double[] cbar = new double[dl];
                 for (int d = 0; d < v; d++) {
                     for (int j = 0; j < dl; j++) {
-                        cbar[j] += a[d] * codebook[d][j];
+                        cbar[j] += a[d] * encoder.word(d, j);
                     }
                 }
                 double[] gf = new double[dl];
@@ -426,13 +246,13 @@ public final class BowSvm {
                         continue;
                     }
                     for (int j = 0; j < dl; j++) {
-                        gf[j] += coef * (codebook[d][j] - cbar[j]);
+                        gf[j] += coef * (encoder.word(d, j) - cbar[j]);
                     }
                 }
                 int j = 0;
                 for (int ch = 0; ch < config.channels(); ch++) {
                     for (int dy = 0; dy < k; dy++) {
-                        int row = (ch * config.height() + patches[l][0] + dy) * config.width() + patches[l][1];
+                        int row = (ch * config.height() + encoder.patch(l)[0] + dy) * config.width() + encoder.patch(l)[1];
                         for (int dx = 0; dx < k; dx++) {
                             px[row + dx] += gf[j++];
                         }
