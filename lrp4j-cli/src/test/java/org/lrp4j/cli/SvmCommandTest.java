@@ -152,12 +152,10 @@ class SvmCommandTest {
                 .contains("features of width 4");
     }
 
-    @Test
-    void pixelFlippingRunsOnAnSvmPipelineWithLrpGradientAndRandom() throws Exception {
+    /** Half-bright 28 x 28 images (class 0 left, class 1 top) and a small soft-assignment HIK pipeline on them. */
+    private Tensor toyImages(int n, int[] y) {
         SplittableRandom rng = new SplittableRandom(1);
-        int n = 40;
         float[] v = new float[n * 784];
-        int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             y[i] = i % 2;
             for (int p = 0; p < 784; p++) {
@@ -165,11 +163,52 @@ class SvmCommandTest {
                 v[i * 784 + p] = (float) ((on ? 1.5 : -0.5) + 0.3 * rng.nextGaussian());
             }
         }
-        Tensor x = Tensor.wrap(v, n, 1, 28, 28);
+        return Tensor.wrap(v, n, 1, 28, 28);
+    }
+
+    private Path toyPipeline(Tensor x, int[] y) throws Exception {
         BowConfig cfg = new BowConfig(1, 28, 28, 7, 7, BowConfig.Descriptor.RAW, 8, BowConfig.Assignment.SOFT,
                 Double.NaN, 1, 0.286f, 0.353f);
         Path model = dir.resolve("p.svm");
         SvmFile.write(BowSvm.fit(x, y, cfg, "hik", Double.NaN, 1, 0, null), model);
+        return model;
+    }
+
+    @Test
+    void pngImagesAreExplainedWithTheSameNumbersAsTheirTensor() throws Exception {
+        int[] y = new int[40];
+        Tensor x = toyImages(40, y);
+        Path model = toyPipeline(x, y);
+        // a PNG of image 0 as pixels in [0, 1]; its tensor is the PNG normalised with the pipeline's mean and std
+        float[] v = x.slice(0, 1).copy().toArray();
+        java.awt.image.BufferedImage png = new java.awt.image.BufferedImage(28, 28,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        float[] normalised = new float[784];
+        for (int p = 0; p < 784; p++) {
+            int g = Math.max(0, Math.min(255, Math.round((v[p] * 0.353f + 0.286f) * 255)));
+            png.getRaster().setSample(p % 28, p / 28, 0, g);
+            normalised[p] = (g / 255f - 0.286f) / 0.353f;
+        }
+        Path file = dir.resolve("img.png");
+        javax.imageio.ImageIO.write(png, "png", file.toFile());
+        Path heat = dir.resolve("img-lrp.png");
+        var r = run("svm", "explain", "--model", model.toString(), "--image", file.toString(), "--heatmap",
+                heat.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        JsonNode j = rows(r.out()).get(0);
+        assertThat(j.get("relevance_sum").asDouble() + j.get("bias").asDouble())
+                .isCloseTo(j.get("decision").asDouble(), within(1e-9));
+        assertThat(heat).isNotEmptyFile();
+        BowSvm back = ((SvmFile.Pipeline) SvmFile.read(model)).pipeline();
+        double expected = back.scores(Tensor.wrap(normalised, 1, 1, 28, 28)).toArray()[j.get("target").asInt()];
+        assertThat(j.get("decision").asDouble()).isCloseTo(expected, within(1e-4));
+    }
+
+    @Test
+    void pixelFlippingRunsOnAnSvmPipelineWithLrpGradientAndRandom() throws Exception {
+        int[] y = new int[40];
+        Tensor x = toyImages(40, y);
+        Path model = toyPipeline(x, y);
         Path input = dir.resolve("x.npy");
         Npy.write(input, x.slice(0, 4).copy());
         var r = run("pixel-flipping", "--model", model.toString(), "--input", input.toString(), "--steps", "3",
