@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "lrp4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Explain neural-network decisions with Layer-wise Relevance Propagation.",
         subcommands = {Main.Info.class, DemoCommand.class, TrainCommand.class, EvaluateCommand.class,
-                InspectCommand.class, PredictCommand.class, ExplainCommand.class, PixelFlippingCommand.class, ServeCommand.class,
+                InspectCommand.class, PredictCommand.class, ExplainCommand.class, PixelFlippingCommand.class,
+                ServeCommand.class, SvmCommand.class,
                 BenchCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -25,6 +25,10 @@ import org.lrp4j.eval.Score;
 import org.lrp4j.explain.MethodOptions;
 import org.lrp4j.explain.Targets;
 import org.lrp4j.graph.Model;
+import org.lrp4j.svm.BowConfig;
+import org.lrp4j.svm.BowSvm;
+import org.lrp4j.svm.SvmFile;
+import org.lrp4j.svm.SvmMethods;
 import org.lrp4j.tensor.Tensor;
 import org.lrp4j.viz.Heatmap;
 import org.lrp4j.viz.ImageBatch;
@@ -45,8 +49,8 @@ import picocli.CommandLine.Option;
                         + " unperturbed score first."})
 final class PixelFlippingCommand implements Callable<Integer> {
 
-    @Option(names = "--model", description = "model file (.onnx, or written by 'lrp4j train'); default: the embedded"
-            + " Fashion-MNIST CNN of 'lrp4j demo'")
+    @Option(names = "--model", description = "model file (.onnx, written by 'lrp4j train', or an SVM pipeline"
+            + " written by 'lrp4j svm train'); default: the embedded Fashion-MNIST CNN of 'lrp4j demo'")
     Path model;
 
     @Option(names = "--input", description = "input batch as .npy [N, C, H, W] (float32/float64)")
@@ -70,7 +74,9 @@ final class PixelFlippingCommand implements Callable<Integer> {
             description = "comma-separated methods: explain's names (gradient, sensitivity, gradient-x-input,"
                     + " integrated-gradients, grad-cam, ...), lrp:PRESET, lrp:RULE (on every Conv and Gemm), each"
                     + " with ;SELECTOR=RULE overrides (e.g. 'lrp:epsilon(0.01);LRN=pass'), or random (a random"
-                    + " heatmap) (default: ${DEFAULT-VALUE})")
+                    + " heatmap) (default: ${DEFAULT-VALUE}). For an SVM pipeline: lrp, lrp:equal (bias shared),"
+                    + " gradient, gradient-x-input, random (default: lrp,gradient,random; lrp,random for hard"
+                    + " assignment or hog)")
     String methods;
 
     @Option(names = "--order", defaultValue = "morf,lerf,random",
@@ -156,12 +162,27 @@ final class PixelFlippingCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
-        ModelLoader.Loaded loaded = model == null ? null : ModelLoader.loadWithInfo(model);
-        Model m = loaded == null ? DemoCommand.loadModel() : loaded.model();
+        // an SVM pipeline (lrp4j svm train) is a classifier of its own; anything else is a graph model
+        BowSvm svm = model != null && SvmFile.isPipeline(model) ? ((SvmFile.Pipeline) SvmFile.read(model)).pipeline()
+                : null;
+        if (model != null && svm == null && SvmFile.isLibsvmModel(model)) {
+            throw bad(model + " is a LIBSVM model, whose inputs are feature vectors, not images; pixel flipping needs"
+                    + " an image classifier such as an 'lrp4j svm train' pipeline");
+        }
+        ModelLoader.Loaded loaded = model == null || svm != null ? null : ModelLoader.loadWithInfo(model);
+        Model m = svm != null ? null : loaded == null ? DemoCommand.loadModel() : loaded.model();
+        if (svm != null && !spec.commandLine().getParseResult().hasMatchedOption("--methods")) {
+            methods = svm.config().assignment() == BowConfig.Assignment.SOFT
+                    && svm.config().descriptor() == BowConfig.Descriptor.RAW ? "lrp,gradient,random" : "lrp,random";
+        }
         try {
             // checked now with provisional bounds, built again below with the data's
-            MethodSpecs.parse(methods, m, MethodOptions.defaults().bounds(Tensor.scalar(low == null ? -1f : low),
-                    Tensor.scalar(high == null ? 1f : high)), seed);
+            if (svm != null) {
+                SvmMethods.parse(methods, svm, seed);
+            } else {
+                MethodSpecs.parse(methods, m, MethodOptions.defaults().bounds(Tensor.scalar(low == null ? -1f : low),
+                        Tensor.scalar(high == null ? 1f : high)), seed);
+            }
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
@@ -176,7 +197,8 @@ final class PixelFlippingCommand implements Callable<Integer> {
             if (targets instanceof Targets.All || (targets instanceof Targets.Fixed f && f.classes().length != 1)) {
                 throw new IllegalArgumentException("--target must be pred or one class index, not '" + target + "'");
             }
-            builder = PixelFlipping.builder(m).orders(Order.parseList(order)).region(region).steps(steps)
+            builder = (svm != null ? PixelFlipping.builder(svm::scores) : PixelFlipping.builder(m))
+                    .orders(Order.parseList(order)).region(region).steps(steps)
                     .fraction(fraction).perturbation(perturbation).score(sc).seed(seed).batch(batch);
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
@@ -185,18 +207,22 @@ final class PixelFlippingCommand implements Callable<Integer> {
         float[] range = null;
         if (dataset != null) {
             Dataset d = FashionMnist.load(dataset, TrainCommand.dataDir(dataset, data), FashionMnist.Split.TEST);
-            EvaluateCommand.checkInput(m, d);
+            if (svm == null) {
+                EvaluateCommand.checkInput(m, d);
+            }
             x = d.head(Math.min(count, d.size())).images();
             float mean = dataset.equalsIgnoreCase("mnist") ? FashionMnist.MNIST_MEAN : FashionMnist.MEAN;
             float std = dataset.equalsIgnoreCase("mnist") ? FashionMnist.MNIST_STD : FashionMnist.STD;
             range = new float[] {-mean / std, (1 - mean) / std};
         } else if (images.given()) {
-            ImageBatch b = images.load(m);
+            ImageBatch b = svm != null ? SvmCommand.loadImages(images, svm.config()) : images.load(m);
             x = b.input();
             range = new float[] {min(b.bounds().low()), max(b.bounds().high())};
         } else {
             x = InputFiles.readModelInput(input, "--input");
-            range = loaded != null ? ExplainCommand.boundsFromMetadata(loaded) : metadataOfEmbedded();
+            range = svm != null ? new float[] {-svm.config().mean() / svm.config().std(),
+                (1 - svm.config().mean()) / svm.config().std()}
+                    : loaded != null ? ExplainCommand.boundsFromMetadata(loaded) : metadataOfEmbedded();
         }
         if (x.rank() != 4) {
             throw new IllegalArgumentException("pixel flipping needs images [N, C, H, W] but the input has shape "
@@ -214,7 +240,7 @@ final class PixelFlippingCommand implements Callable<Integer> {
         PixelFlipping run;
         try {
             MethodOptions options = MethodOptions.defaults().bounds(Tensor.scalar(range[0]), Tensor.scalar(range[1]));
-            list = MethodSpecs.parse(methods, m, options, seed);
+            list = svm != null ? SvmMethods.parse(methods, svm, seed) : MethodSpecs.parse(methods, m, options, seed);
             run = builder.range(new Perturbation.Range(range[0], range[1])).build();
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
