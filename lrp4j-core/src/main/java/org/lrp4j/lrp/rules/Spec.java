@@ -28,7 +28,8 @@ public record Spec(String name, List<Group> groups, Stabilizer stabilizer, boole
 
     public Spec {
         groups = List.copyOf(groups);
-        if (partition && groups.stream().flatMap(g -> g.terms().stream()).anyMatch(t -> t.input() instanceof Constant)) {
+        if (partition && groups.stream().flatMap(g -> g.terms().stream())
+                .anyMatch(t -> t.input() instanceof Constant)) {
             throw new IllegalArgumentException("a partition of the output has no input-independent terms");
         }
     }

@@ -59,18 +59,19 @@ final class SpecExecutor {
             return null;
         }
         List<Group> contributing = contributing(spec);
-        Inputs in = new Inputs(c.input(), contributing);
-        List<Group> groups = in.present(contributing);
-        boolean whole = contributing.size() == spec.groups().size();
-        if (spec.partition() && whole && groups.size() > 1 && Terms.stackable(a)
-                && !(c.rectified() && groups.stream().anyMatch(g -> g.mask() == Mask.NEGATIVE))) {
+        // decided from the declaration before the input is split (a pass over it)
+        boolean restricted = contributing.stream().anyMatch(g -> g.mask() == Mask.NEGATIVE);
+        if (spec.partition() && contributing.size() == spec.groups().size() && contributing.size() > 1
+                && Terms.stackable(a) && !(c.rectified() && restricted)) {
+            Inputs in = new Inputs(c.input(), contributing);
+            List<Group> groups = in.present(contributing);
             Variable parts = stackedDenominators(a, c, in, groups);
             c.kept().put(PARTS, parts);
             Variable z = sumOfParts(parts, groups.size());
             boolean biased = groups.stream().anyMatch(g -> biasTerm(g) != null);
             return !biased && a.bias() != null ? a.addBias(z, a.bias()) : z;
         }
-        if (groups.size() == 1 && linear(a, groups.get(0))) {
+        if (contributing.size() == 1 && linear(a, contributing.get(0))) {
             Variable f = a.forward(c.input(), a.weight(), null);
             c.kept().put(LINEAR, f);
             return a.addBias(f, a.bias());
@@ -148,9 +149,11 @@ final class SpecExecutor {
      */
     private static Variable denominator(Affine a, RuleContext c, Inputs in, Group g, boolean stack) {
         List<Term> varying = varying(g);
-        if (varying.size() == 1 && identityOnX(varying.get(0))) {
+        Modifier b = varying.size() == 1 ? varying.get(0).bias() : null;
+        if (varying.size() == 1 && identityOnX(varying.get(0))
+                && (a.bias() == null || b == Modifier.IDENTITY || b == null)) {
             Variable f;
-            if (a.bias() == null || varying.get(0).bias() == Modifier.IDENTITY) {
+            if (a.bias() == null || b == Modifier.IDENTITY) {
                 f = c.output();
             } else {
                 f = c.kept().get(LINEAR);

@@ -28,7 +28,8 @@ public record ZBox(Tensor low, Tensor high, float epsilon) implements Weighted {
     public Spec spec() {
         return new Spec("zbox", List.of(Group.of(new Term(Signed.X, Modifier.IDENTITY, null),
                 new Term(new Constant("low", low), Modifier.MINUS_POSITIVE, null),
-                new Term(new Constant("high", high), Modifier.MINUS_NEGATIVE, null))), new Spec.Epsilon(epsilon), false);
+                new Term(new Constant("high", high), Modifier.MINUS_NEGATIVE, null))),
+                new Spec.Epsilon(epsilon), false);
     }
 
     @Override

@@ -7,7 +7,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -15,6 +17,11 @@ import org.lrp4j.autodiff.GradMode;
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
 import org.lrp4j.graph.Node;
+import org.lrp4j.lrp.rules.Spec.Group;
+import org.lrp4j.lrp.rules.Spec.Mask;
+import org.lrp4j.lrp.rules.Spec.Modifier;
+import org.lrp4j.lrp.rules.Spec.Signed;
+import org.lrp4j.lrp.rules.Spec.Term;
 import org.lrp4j.layers.Conv2d;
 import org.lrp4j.layers.Layer;
 import org.lrp4j.layers.Linear;
@@ -27,13 +34,41 @@ import org.lrp4j.tensor.kernel.Conv2dSpec;
  */
 class SpecExecutorTest {
 
-    static List<Weighted> rules() {
+    /** A declaration under test, named by its rule's textual form. */
+    record Declared(String name, Spec spec, Weighted rule) {
+        Declared(Weighted rule) {
+            this(rule.describe(), rule.spec(), rule);
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** Every declared rule, and declarations that take the generic paths no rule takes today. */
+    static List<Declared> declarations() {
         Tensor low = Tensor.randn(new SplittableRandom(9), 1f, 1, 3, 1, 1).add(-2f);
-        return List.of(new Epsilon(0.01f), new Epsilon(0.01f, true), new Zero(), new Zero(true), new ZPlus(),
-                new ZPlus(Rule.DEFAULT_EPSILON, true), new AlphaBeta(2f, 1f), new AlphaBeta(1f, 0f),
-                new AlphaBeta(2f, 1f, Rule.DEFAULT_EPSILON, true), new Gamma(0.25f), new Gamma(0.5f, 1e-6f, true),
-                new ZBox(-3f, 3f), new ZBox(low, low.add(5f), 1e-6f), new Flat(), new WSquare(),
-                new WSquare(1e-6f, true));
+        List<Declared> out = new ArrayList<>(Stream.<Weighted>of(new Epsilon(0.01f), new Epsilon(0.01f, true), new Zero(),
+                new Zero(true), new ZPlus(), new ZPlus(Rule.DEFAULT_EPSILON, true), new AlphaBeta(2f, 1f),
+                new AlphaBeta(1f, 0f), new AlphaBeta(2f, 1f, Rule.DEFAULT_EPSILON, true), new Gamma(0.25f),
+                new Gamma(0.5f, 1e-6f, true), new ZBox(-3f, 3f), new ZBox(low, low.add(5f), 1e-6f), new Flat(),
+                new WSquare(), new WSquare(1e-6f, true)).map(Declared::new).toList());
+        Spec.Epsilon eps = new Spec.Epsilon(0.01f);
+        // (x, w, b+): the input term of the traced output, with another bias
+        out.add(new Declared("{(x, w, b+)}", new Spec("test", List.of(Group.of(new Term(Signed.X, Modifier.IDENTITY,
+                Modifier.POSITIVE))), eps, false), null));
+        // three groups reading different inputs (zeros in the stacked weights), masks and coefficients
+        out.add(new Declared("{(x+, w+, b+)} 0.5, {(x-, w-)} z>0 2, {(x, w^2)} z<0 -1", new Spec("test", List.of(
+                new Group(List.of(new Term(Signed.X_POS, Modifier.POSITIVE, Modifier.POSITIVE)), Mask.ALL, 0.5f),
+                new Group(List.of(new Term(Signed.X_NEG, Modifier.NEGATIVE, null)), Mask.POSITIVE, 2f),
+                new Group(List.of(new Term(Signed.X, Modifier.SQUARE, null)), Mask.NEGATIVE, -1f)), eps, false), null));
+        // a partition into three groups: f(x+; w+) + b, f(x+; w-), f(x-; w)
+        out.add(new Declared("partition {(x+, w+, b)}, {(x+, w-)}, {(x-, w)}", new Spec("test", List.of(
+                Group.of(new Term(Signed.X_POS, Modifier.POSITIVE, Modifier.IDENTITY)),
+                Group.of(new Term(Signed.X_POS, Modifier.NEGATIVE, null)),
+                Group.of(new Term(Signed.X_NEG, Modifier.IDENTITY, null))), eps, true), null));
+        return out;
     }
 
     /** An {@code in} -> {@code out} channel 3x3 convolution (padding 1) in {@code groups} groups. */
@@ -68,7 +103,7 @@ class SpecExecutorTest {
     private record Run(Tensor relevance, double[] ledger) {
     }
 
-    private static Run run(Weighted rule, Node node, Variable x, Variable r, boolean stack, boolean traced) {
+    private static Run run(Declared rule, Node node, Variable x, Variable r, boolean stack, boolean traced) {
         Affine a = Affine.find(node).orElseThrow();
         Map<String, Variable> kept = new HashMap<>();
         Variable z = null;
@@ -99,21 +134,21 @@ class SpecExecutorTest {
         assertThat(actual).as(what).hasSameSizeAs(expected);
         for (int i = 0; i < expected.length; i++) {
             assertThat(actual[i]).as(what + " image " + i)
-                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(2e-4 * Math.max(1, Math.abs(expected[i]))));
+                    .isCloseTo(expected[i], Offset.offset(2e-4 * Math.max(1, Math.abs(expected[i]))));
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("rules")
-    void stackedAndUnstackedPathsGiveTheSameRelevanceAndBiasLedger(Weighted rule) {
+    @MethodSource("declarations")
+    void stackedAndUnstackedPathsGiveTheSameRelevanceAndBiasLedger(Declared rule) {
         for (boolean signed : new boolean[] {true, false}) {
             for (Node node : List.of(conv(3, 3, 4, 1, true), conv(4, 3, 4, 1, false), dense(5, 6, 5))) {
                 int[] dims = node.layer() instanceof Linear ? new int[] {2, 6} : new int[] {2, 3, 5, 5};
-                if (rule instanceof ZBox && node.layer() instanceof Linear) {
+                if (rule.rule() instanceof ZBox && node.layer() instanceof Linear) {
                     continue;
                 }
                 Variable x = Variable.constant(input(7, signed, dims));
-                String what = rule.describe() + " on " + node.layer().opType() + (signed ? ", signed input" : "");
+                String what = rule.name() + " on " + node.layer().opType() + (signed ? ", signed input" : "");
                 Run stacked = run(rule, node, x, null, true, false);
                 Run unstacked = run(rule, node, x, null, false, false);
                 assertClose(stacked.relevance(), unstacked.relevance(), what);
@@ -123,8 +158,8 @@ class SpecExecutorTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("rules")
-    void theTracedForwardIsTheLayerOutputAndLeavesTheRelevanceUnchanged(Weighted rule) {
+    @MethodSource("declarations")
+    void theTracedForwardIsTheLayerOutputAndLeavesTheRelevanceUnchanged(Declared rule) {
         for (boolean signed : new boolean[] {true, false}) {
             Node node = conv(11, 3, 4, 1, true);
             Variable x = Variable.constant(input(12, signed, 2, 3, 5, 5));
@@ -132,24 +167,24 @@ class SpecExecutorTest {
             Variable z = SpecExecutor.forward(rule.spec(), new RuleContext(node, List.of(x), null, null,
                     BiasLedger.ignoring(), DerivedWeights.cached(), new HashMap<>(), false));
             if (z != null) {
-                assertClose(z.value(), a.forward(x, a.weight(), a.bias()).value(), rule.describe() + " forward");
+                assertClose(z.value(), a.forward(x, a.weight(), a.bias()).value(), rule.name() + " forward");
             }
             Variable r = relevance(a.forward(x, a.weight(), a.bias()), true);
             Run traced = run(rule, node, x, r, true, true);
             Run plain = run(rule, node, x, r, true, false);
-            assertClose(traced.relevance(), plain.relevance(), rule.describe());
-            assertClose(traced.ledger(), plain.ledger(), rule.describe() + ", bias ledger");
+            assertClose(traced.relevance(), plain.relevance(), rule.name());
+            assertClose(traced.ledger(), plain.ledger(), rule.name() + ", bias ledger");
         }
     }
 
-    /** Each rule but flat: its weights for the zero blocks would be ones. */
-    static List<Weighted> rulesKeepingZeroWeights() {
-        return rules().stream().filter(r -> !(r instanceof Flat)).toList();
+    /** Each declaration but flat's: its weights for the zero blocks would be ones. */
+    static List<Declared> declarationsKeepingZeroWeights() {
+        return declarations().stream().filter(r -> !(r.rule() instanceof Flat)).toList();
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("rulesKeepingZeroWeights")
-    void aGroupedConvolutionRunsUnstackedAndEqualsItsBlockDiagonalOneGroupForm(Weighted rule) {
+    @MethodSource("declarationsKeepingZeroWeights")
+    void aGroupedConvolutionRunsUnstackedAndEqualsItsBlockDiagonalOneGroupForm(Declared rule) {
         // groups = 2 cannot be stacked: the executor takes the unstacked path; the same map with one group and the
         // weights block-diagonal (zeros between the groups) is stackable and must give the same relevance
         Node grouped = conv(13, 4, 6, 2, true);
@@ -166,7 +201,7 @@ class SpecExecutorTest {
         }
         Node one = node(new Conv2d(Conv2dSpec.of(1, 1, 1, 1), Variable.parameter(full), g.bias()));
         for (boolean signed : new boolean[] {true, false}) {
-            if (rule instanceof ZBox zb && zb.low().size() > 1) {
+            if (rule.rule() instanceof ZBox zb && zb.low().size() > 1) {
                 continue;
             }
             Variable x = Variable.constant(input(14, signed, 2, 4, 5, 5));
@@ -174,7 +209,7 @@ class SpecExecutorTest {
             Variable r = relevance(a.forward(x, a.weight(), a.bias()), true);
             Run unstacked = run(rule, grouped, x, r, Terms.stackable(a), true);
             Run stacked = run(rule, one, x, r, true, true);
-            String what = rule.describe() + (signed ? ", signed input" : "");
+            String what = rule.name() + (signed ? ", signed input" : "");
             assertClose(unstacked.relevance(), stacked.relevance(), what);
             assertClose(unstacked.ledger(), stacked.ledger(), what + ", bias ledger");
         }
@@ -191,10 +226,10 @@ class SpecExecutorTest {
                 Variable z = a.forward(x, a.weight(), a.bias());
                 Tensor rz = z.value().relu();
                 Gamma gamma = new Gamma(0.25f);
-                Tensor shortcut = run(gamma, node, x, Variable.constant(rz), stack, false).relevance();
+                Tensor shortcut = run(new Declared(gamma), node, x, Variable.constant(rz), stack, false).relevance();
                 Tensor full;
                 try (GradMode.Scope s = GradMode.enabled()) {
-                    full = run(gamma, node, x, Variable.parameter(rz), stack, false).relevance();
+                    full = run(new Declared(gamma), node, x, Variable.parameter(rz), stack, false).relevance();
                 }
                 assertThat(Terms.positiveUnitsRelevance(Variable.constant(rz), z.value())).isNotNull();
                 assertClose(shortcut, full, "gamma, stack " + stack + (signed ? ", signed input" : ""));
@@ -214,11 +249,11 @@ class SpecExecutorTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("rules")
-    void aRecordedRelevanceKeepsEveryTermAndIsDifferentiableInTheWeights(Weighted rule) {
+    @MethodSource("declarations")
+    void aRecordedRelevanceKeepsEveryTermAndIsDifferentiableInTheWeights(Declared rule) {
         // a non-negative input and R = relu(z), both recorded: the x- terms and gamma's group for z < 0 stay (they
         // carry zeros but not a zero derivative), and the relevance is a differentiable function of w
-        if (rule instanceof ZBox) {
+        if (rule.rule() instanceof ZBox) {
             return; // a first-layer rule; its weights are covered by the grouped and stacked tests
         }
         Node node = dense(19, 6, 5);
@@ -229,8 +264,8 @@ class SpecExecutorTest {
         try (GradMode.Scope s = GradMode.enabled()) {
             Variable x = Variable.parameter(xs);
             Variable z = Ops.linear(x, l.weight(), l.bias());
-            RuleContext c = new RuleContext(node, List.of(x), z, Ops.relu(z), new BiasLedger(), DerivedWeights.uncached(),
-                    new HashMap<>(), false);
+            RuleContext c = new RuleContext(node, List.of(x), z, Ops.relu(z), new BiasLedger(),
+                    DerivedWeights.uncached(), new HashMap<>(), false);
             Variable rin = SpecExecutor.propagate(rule.spec(), c).get(0);
             value = rin.value();
             Ops.sum(Ops.mul(rin, Variable.constant(probe))).backward();
@@ -240,11 +275,11 @@ class SpecExecutorTest {
         try (GradMode.Scope s = GradMode.disabled()) {
             unrecorded = relevanceOf(rule, node, xs);
         }
-        assertClose(value, unrecorded, rule.describe() + ": recorded and unrecorded relevance");
-        if (rule instanceof Flat) {
+        assertClose(value, unrecorded, rule.name() + ": recorded and unrecorded relevance");
+        if (rule.rule() instanceof Flat) {
             return; // independent of the weights
         }
-        assertThat(analytic).as(rule.describe()).isNotNull();
+        assertThat(analytic).as(rule.name()).isNotNull();
         for (int j : new int[] {0, 7, 13, 29}) {
             float orig = l.weight().value().getFlat(j);
             float h = 1e-2f;
@@ -254,13 +289,13 @@ class SpecExecutorTest {
             double minus = dot(relevanceOf(rule, node, xs), probe);
             l.weight().value().setFlat(j, orig);
             double numeric = (plus - minus) / (2 * h);
-            assertThat((double) analytic.getFlat(j)).as("%s: d loss / d w[%d]", rule.describe(), j)
-                    .isCloseTo(numeric, org.assertj.core.data.Offset.offset(3e-2 * Math.max(1, Math.abs(numeric))));
+            assertThat((double) analytic.getFlat(j)).as("%s: d loss / d w[%d]", rule.name(), j)
+                    .isCloseTo(numeric, Offset.offset(3e-2 * Math.max(1, Math.abs(numeric))));
         }
     }
 
     /** The relevance of a non-negative input for R = relu(z), nothing recorded. */
-    private static Tensor relevanceOf(Weighted rule, Node node, Tensor xs) {
+    private static Tensor relevanceOf(Declared rule, Node node, Tensor xs) {
         try (GradMode.Scope s = GradMode.disabled()) {
             Linear l = (Linear) node.layer();
             Variable x = Variable.constant(xs);
@@ -284,9 +319,9 @@ class SpecExecutorTest {
      * both signs.
      */
     @ParameterizedTest(name = "{0}")
-    @MethodSource("rules")
-    void theExecutorComputesTheDeclaredFormula(Weighted rule) {
-        if (rule instanceof ZBox) {
+    @MethodSource("declarations")
+    void theExecutorComputesTheDeclaredFormula(Declared rule) {
+        if (rule.rule() instanceof ZBox) {
             return; // bounds are for images; covered by the conformance cases
         }
         Node node = dense(23, 6, 5);
@@ -297,7 +332,7 @@ class SpecExecutorTest {
             Variable z = Ops.linear(x, l.weight(), l.bias());
             Run got = run(rule, node, x, Variable.constant(z.value().copy()), true, true);
             double[][] expected = formula(rule.spec(), xs, l.weight().value(), l.bias().value(), z.value());
-            String what = rule.describe() + (signed ? ", signed input" : "");
+            String what = rule.name() + (signed ? ", signed input" : "");
             assertClose(got.relevance(), Tensor.wrap(toFloat(expected[0]), 3, 6), what);
             if (got.ledger() != null) {
                 assertClose(got.ledger(), expected[1], what + ", bias ledger");
