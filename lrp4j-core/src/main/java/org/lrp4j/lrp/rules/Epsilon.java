@@ -2,14 +2,16 @@ package org.lrp4j.lrp.rules;
 
 import java.util.List;
 
-import org.lrp4j.autodiff.Ops;
-import org.lrp4j.autodiff.Variable;
+import org.lrp4j.lrp.rules.Spec.Group;
+import org.lrp4j.lrp.rules.Spec.Modifier;
+import org.lrp4j.lrp.rules.Spec.Signed;
+import org.lrp4j.lrp.rules.Spec.Term;
 
 /**
  * LRP-epsilon: R_i = x_i * sum_j w_ij R_j / stab_eps(z_j), z_j = sum_i x_i w_ij + b_j. The bias is only in the
  * denominator, so its share (and the stabilizer's) is absorbed. With a tiny epsilon this is LRP-0.
  */
-public record Epsilon(float epsilon, boolean zeroBias) implements Rule {
+public record Epsilon(float epsilon, boolean zeroBias) implements Weighted {
 
     public Epsilon {
         if (!(epsilon >= 0) || Float.isInfinite(epsilon)) {
@@ -25,14 +27,11 @@ public record Epsilon(float epsilon, boolean zeroBias) implements Rule {
         this(DEFAULT_EPSILON, false);
     }
 
+    /** One group {(x, w, b)} (b none with zero_bias). */
     @Override
-    public List<Variable> propagate(RuleContext c) {
-        Affine a = Affine.of(c.node(), "epsilon");
-        Variable x = c.input();
-        Variable z = zeroBias && a.bias() != null ? a.forward(x, a.weight(), null) : c.output();
-        Variable s = Terms.ratio(c.relevance(), z, epsilon);
-        c.bias().add(Terms.bias(a, zeroBias), s);
-        return Terms.single(Ops.mul(x, a.transpose(s, a.weight(), x.shape())));
+    public Spec spec() {
+        return new Spec("epsilon", List.of(Group.of(new Term(Signed.X, Modifier.IDENTITY,
+                Modifier.IDENTITY.unless(zeroBias)))), new Spec.Epsilon(epsilon), false);
     }
 
     @Override

@@ -2,30 +2,26 @@ package org.lrp4j.lrp.rules;
 
 import java.util.List;
 
-import org.lrp4j.autodiff.Ops;
-import org.lrp4j.autodiff.Variable;
-import org.lrp4j.tensor.Tensor;
+import org.lrp4j.lrp.rules.Spec.Constant;
+import org.lrp4j.lrp.rules.Spec.Group;
+import org.lrp4j.lrp.rules.Spec.Modifier;
+import org.lrp4j.lrp.rules.Spec.Term;
 
 /**
  * The flat rule: every connected input gets an equal share, independent of the input and the weights
  * (weights replaced by 1, bias by 0, input by 1). For a convolution, border outputs have fewer connected inputs.
  */
-public record Flat(float epsilon) implements Rule {
+public record Flat(float epsilon) implements Weighted {
 
     public Flat() {
         this(DEFAULT_EPSILON);
     }
 
+    /** One group {(1, 1, none)}: the same for every image, computed once per plan. */
     @Override
-    public List<Variable> propagate(RuleContext c) {
-        Affine a = Affine.of(c.node(), "flat");
-        Variable x = c.input();
-        Variable ones = c.derived("ones", () -> Terms.ones(a.weight().shape()));
-        // the same for every image: computed once and broadcast over the batch
-        Variable z = c.derived("flat-z" + x.shape(),
-                () -> Terms.forwardOfConstant(a, Tensor.scalar(1f), x.shape(), ones, null));
-        Variable s = Terms.ratio(c.relevance(), z, epsilon);
-        return Terms.single(a.transpose(s, ones, x.shape()));
+    public Spec spec() {
+        return new Spec("flat", List.of(Group.of(new Term(Constant.ONES, Modifier.ONES, null))),
+                new Spec.Epsilon(epsilon), false);
     }
 
     @Override

@@ -26,11 +26,6 @@ public record RuleContext(Node node, List<Variable> inputs, Variable output, Var
         this(node, inputs, output, relevance, new BiasLedger(), DerivedWeights.uncached(), new HashMap<>(), false);
     }
 
-    /** A weight-derived term of this node, reused within the plan (see {@link DerivedWeights}). */
-    public Variable derived(String key, java.util.function.Supplier<Variable> compute) {
-        return derived.get(node.name(), key, compute);
-    }
-
     public Variable input() {
         return inputs.get(0);
     }
