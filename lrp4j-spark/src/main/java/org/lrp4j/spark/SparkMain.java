@@ -87,6 +87,17 @@ public final class SparkMain implements Callable<Integer> {
                 + " ${DEFAULT-VALUE})")
         String format;
 
+        @Option(names = "--report", description = "also write the per-class heatmap report (mean maps, k-means"
+                + " clusters of the heatmaps with representatives) to this local folder: report.html, clusters.json")
+        Path report;
+
+        @Option(names = "--clusters", defaultValue = "4", description = "clusters per class in --report (default:"
+                + " ${DEFAULT-VALUE})")
+        int clusters;
+
+        @Option(names = "--labels", description = "class names, one per line, for --report")
+        Path labels;
+
         @Override
         public Integer call() throws Exception {
             if ((images == null) == (table == null)) {
@@ -125,6 +136,11 @@ public final class SparkMain implements Callable<Integer> {
                         + " column); written to %s as %s%n", inputs, rows - errors, errors, out, format);
                 if (rows != inputs) {
                     throw new IllegalStateException("row count " + rows + " differs from the input count " + inputs);
+                }
+                if (report != null) {
+                    List<String> names = labels == null ? List.of() : Files.readAllLines(labels);
+                    HeatmapReport.write(HeatmapReport.build(result, clusters, 8, 20_000, 0), names, 8, report);
+                    System.out.println("lrp4j-spark: heatmap report written to " + report.resolve("report.html"));
                 }
             } finally {
                 spark.stop();

@@ -172,6 +172,60 @@ class ExplainJobTest {
         }
     }
 
+    /** 28 x 28 gray PNG: a horizontal bar, a vertical bar, and optionally a watermark in the top-left corner. */
+    static void png(Path file, boolean horizontal, boolean watermark, java.util.SplittableRandom r) throws Exception {
+        BufferedImage g = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                boolean on = horizontal ? (y >= 12 && y < 16 && x >= 6 && x < 22) : (x >= 12 && x < 16 && y >= 6 && y < 22);
+                boolean mark = watermark && y < 3 && x < 3;
+                g.getRaster().setSample(x, y, 0, on || mark ? 180 + r.nextInt(70) : r.nextInt(20));
+            }
+        }
+        ImageIO.write(g, "png", file.toFile());
+    }
+
+    @Test
+    void theClusterReportFindsAWatermarkTheClassifierRelatesTo() throws Exception {
+        // class 0 weighs a horizontal bar and (strongly) the top-left corner; class 1 a vertical bar
+        float[] w = new float[2 * 784];
+        for (int y = 0; y < 28; y++) {
+            for (int x = 0; x < 28; x++) {
+                boolean hbar = y >= 12 && y < 16 && x >= 6 && x < 22;
+                boolean vbar = x >= 12 && x < 16 && y >= 6 && y < 22;
+                w[y * 28 + x] = hbar ? 0.3f : y < 3 && x < 3 ? 3f : 0f;
+                w[784 + y * 28 + x] = vbar ? 0.3f : 0f;
+            }
+        }
+        org.lrp4j.layers.Linear fc = new org.lrp4j.layers.Linear(org.lrp4j.autodiff.Variable.parameter(
+                Tensor.of(w, 2, 784)), org.lrp4j.autodiff.Variable.parameter(Tensor.zeros(2)));
+        Model m = org.lrp4j.graph.ModelBuilder.create("watermark").input("input", 1, 28, 28)
+                .then(new org.lrp4j.layers.Flatten()).then(fc).build();
+        Path onnx = dir.resolve("watermark.onnx");
+        OnnxExporter.save(m, onnx);
+        Path imgs = dir.resolve("watermark");
+        Files.createDirectories(imgs);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 30; i++) {
+            png(imgs.resolve(String.format("a-%02d.png", i)), true, false, r);   // genuine class 0
+            png(imgs.resolve(String.format("b-%02d.png", i)), false, true, r);   // class-1 object + watermark
+            png(imgs.resolve(String.format("c-%02d.png", i)), false, false, r);  // class 1
+        }
+        Dataset<Row> explained = ExplainJob.explain(spark, Files.readAllBytes(onnx),
+                ExplainJob.readImages(spark, imgs.toString()).repartition(2), new ExplainJob.Options("lrp:epsilon",
+                        "auto", 16, false, Masks.parse(List.of()))).cache();
+        assertThat(explained.filter("predicted = 0 AND id LIKE 'b-%'").count()).isEqualTo(30);
+        List<HeatmapReport.ClassReport> report = HeatmapReport.build(explained, 2, 8, 1000, 1);
+        HeatmapReport.ClassReport zero = report.stream().filter(c -> c.cls() == 0).findFirst().orElseThrow();
+        assertThat(zero.images()).isEqualTo(60);
+        HeatmapReport.Cluster corner = zero.clusters().stream()
+                .max(java.util.Comparator.comparingDouble(k -> k.centroid()[0])).orElseThrow();
+        assertThat(corner.size()).isEqualTo(30);
+        assertThat(corner.representatives()).allMatch(id -> id.startsWith("b-"));
+        HeatmapReport.write(report, List.of("horizontal", "vertical"), 8, dir.resolve("report"));
+        assertThat(Files.readString(dir.resolve("report/report.html"))).contains("cluster 1: 30 images");
+    }
+
     @SuppressWarnings("unchecked")
     static List<List<List<Float>>> nested(Row r) {
         List<?> outer = r.getList(4);
