@@ -76,11 +76,13 @@ public final class ExplainJob {
     /** Models imported in this JVM, by the hash of their bytes (an executor imports each model once). */
     private static final Map<String, Model> MODELS = new ConcurrentHashMap<>();
 
-    /** Reads a folder of files (every file, so that nothing is silently skipped) as rows (id, content). */
+    /**
+     * Reads a folder of files (every file, so that nothing is silently skipped) as rows (id, content), in Spark's
+     * file order (jobs that need an order sort by id themselves).
+     */
     public static Dataset<Row> readImages(SparkSession spark, String dir) {
         return spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(dir)
-                .selectExpr("regexp_extract(path, '[^/]+$', 0) AS id", "content")
-                .orderBy("id");
+                .selectExpr("regexp_extract(path, '[^/]+$', 0) AS id", "content");
     }
 
     /** Explains rows (id string, content binary) with the model {@code onnx}. */
