@@ -43,6 +43,19 @@ public final class SparkMain implements Callable<Integer> {
         return 0;
     }
 
+    /** A session on {@code master}, else spark-submit's, else local[*]; Spark's own log at WARN. */
+    static SparkSession session(String appName, String master) {
+        SparkSession.Builder b = SparkSession.builder().appName(appName).config("spark.ui.showConsoleProgress", "true");
+        if (master != null) {
+            b.master(master);
+        } else if (System.getProperty("spark.master") == null) {
+            b.master("local[*]");
+        }
+        SparkSession spark = b.getOrCreate();
+        spark.sparkContext().setLogLevel("WARN");
+        return spark;
+    }
+
     @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
             description = "Explain every file of a folder (or a Parquet table with columns id and content) and write a"
                     + " table: id, predicted, score, target, relevance [C][H][W], relevance_sum, mask_share, png,"
@@ -111,15 +124,7 @@ public final class SparkMain implements Callable<Integer> {
                 throw new IllegalArgumentException("model file not found: " + model);
             }
             ExplainJob.Options o = new ExplainJob.Options(method, preprocess, batch, png, Masks.parse(masks));
-            SparkSession.Builder b = SparkSession.builder().appName("lrp4j-spark explain")
-                    .config("spark.ui.showConsoleProgress", "true");
-            if (master != null) {
-                b.master(master);
-            } else if (System.getProperty("spark.master") == null) {
-                b.master("local[*]");
-            }
-            SparkSession spark = b.getOrCreate();
-            spark.sparkContext().setLogLevel("WARN");
+            SparkSession spark = session("lrp4j-spark explain", master);
             try {
                 Dataset<Row> in = images != null ? ExplainJob.readImages(spark, images)
                         : spark.read().parquet(table).select("id", "content");
@@ -206,14 +211,7 @@ public final class SparkMain implements Callable<Integer> {
             org.lrp4j.eval.Perturbation.parse(perturb);
             FlipJob.Options o = new FlipJob.Options(methods, org.lrp4j.eval.Order.parseList(order), region, steps,
                     fraction, perturb, sc, seed, normalize, preprocess);
-            SparkSession.Builder b = SparkSession.builder().appName("lrp4j-spark pixel-flipping");
-            if (master != null) {
-                b.master(master);
-            } else if (System.getProperty("spark.master") == null) {
-                b.master("local[*]");
-            }
-            SparkSession spark = b.getOrCreate();
-            spark.sparkContext().setLogLevel("WARN");
+            SparkSession spark = session("lrp4j-spark pixel-flipping", master);
             FlipJob.Result r;
             try {
                 r = FlipJob.run(spark, Files.readAllBytes(model), ExplainJob.readImages(spark, images), o);
