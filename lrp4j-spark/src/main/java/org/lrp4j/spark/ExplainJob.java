@@ -71,7 +71,8 @@ public final class ExplainJob {
             .add("relevance_sum", DataTypes.DoubleType, true)
             .add("mask_share", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType), true)
             .add("png", DataTypes.BinaryType, true)
-            .add("error", DataTypes.StringType, true);
+            .add("error", DataTypes.StringType, true)
+            .add("label", DataTypes.IntegerType, true);
 
     /** Models imported in this JVM, by the hash of their bytes (an executor imports each model once). */
     private static final Map<String, Model> MODELS = new ConcurrentHashMap<>();
@@ -85,15 +86,28 @@ public final class ExplainJob {
                 .selectExpr("regexp_extract(path, '[^/]+$', 0) AS id", "content");
     }
 
-    /** Explains rows (id string, content binary) with the model {@code onnx}. */
+    /**
+     * Explains rows with the model {@code onnx}: an {@code id}, and the image as {@code content} (file bytes) or as
+     * {@code tensor} (the model input, C * H * W floats in its layout, already normalised), and an optional
+     * {@code label} carried to the output.
+     */
     public static Dataset<Row> explain(SparkSession spark, byte[] onnx, Dataset<Row> images, Options o) {
+        List<String> cols = java.util.Arrays.asList(images.columns());
+        if (!cols.contains("id") || !(cols.contains("content") || cols.contains("tensor"))) {
+            throw new IllegalArgumentException("the input needs a column id and a column content (image bytes) or"
+                    + " tensor (float array); it has " + cols);
+        }
+        Dataset<Row> in = images.selectExpr("CAST(id AS STRING) AS id",
+                cols.contains("content") ? "content" : "CAST(NULL AS BINARY) AS content",
+                cols.contains("tensor") ? "CAST(tensor AS ARRAY<FLOAT>) AS tensor" : "CAST(NULL AS ARRAY<FLOAT>) AS tensor",
+                cols.contains("label") ? "CAST(label AS INT) AS label" : "CAST(NULL AS INT) AS label");
         // checked on the driver before any task: the model reads and the method fits it
         Model m = model(onnx);
         MethodSpecs.explainer(o.method(), m, MethodOptions.defaults().bounds(Tensor.scalar(-1), Tensor.scalar(1)),
                 false);
         Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(onnx);
         MapPartitionsFunction<Row, Row> f = rows -> new Partition(model.value(), o).run(rows);
-        return images.mapPartitions(f, Encoders.row(SCHEMA));
+        return in.mapPartitions(f, Encoders.row(SCHEMA));
     }
 
     static Model model(byte[] onnx) {
@@ -154,13 +168,43 @@ public final class ExplainJob {
                     b.high()), false);
         }
 
+        /** The labels of this partition's rows, by id, carried to the output. */
+        private final Map<String, Integer> labels = new HashMap<>();
+
         Iterator<Row> run(Iterator<Row> rows) {
             List<Row> out = new ArrayList<>();
             List<String> ids = new ArrayList<>();
             List<DecodedImage> images = new ArrayList<>();
+            List<String> tensorIds = new ArrayList<>();
+            List<float[]> tensors = new ArrayList<>();
+            int per = chw[0] * chw[1] * chw[2];
             while (rows.hasNext()) {
                 Row r = rows.next();
                 String id = r.getString(0);
+                if (!r.isNullAt(3)) {
+                    labels.put(id, r.getInt(3));
+                }
+                if (!r.isNullAt(2)) {
+                    List<Object> t = r.getList(2);
+                    if (t.size() != per) {
+                        out.add(error(id, "the tensor has " + t.size() + " values but the model takes " + chw[0] + " x "
+                                + chw[1] + " x " + chw[2] + " = " + per));
+                        continue;
+                    }
+                    float[] v = new float[per];
+                    for (int i = 0; i < per; i++) {
+                        Object e = t.get(i);
+                        v[i] = e == null ? Float.NaN : ((Number) e).floatValue();
+                    }
+                    tensorIds.add(id);
+                    tensors.add(v);
+                    if (tensors.size() == o.batch()) {
+                        out.addAll(rows(tensorIds, stack(tensors)));
+                        tensorIds.clear();
+                        tensors.clear();
+                    }
+                    continue;
+                }
                 try {
                     DecodedImage d = ImageFiles.decode((byte[]) r.get(1), id);
                     ids.add(id);
@@ -177,7 +221,23 @@ public final class ExplainJob {
             if (!images.isEmpty()) {
                 out.addAll(explain(ids, images));
             }
+            if (!tensors.isEmpty()) {
+                out.addAll(rows(tensorIds, stack(tensors)));
+            }
             return out.iterator();
+        }
+
+        private Tensor stack(List<float[]> tensors) {
+            int per = tensors.get(0).length;
+            float[] all = new float[tensors.size() * per];
+            for (int i = 0; i < tensors.size(); i++) {
+                System.arraycopy(tensors.get(i), 0, all, i * per, per);
+            }
+            return Tensor.wrap(all, tensors.size(), chw[0], chw[1], chw[2]);
+        }
+
+        private Row error(String id, String message) {
+            return RowFactory.create(id, null, null, null, null, null, null, null, message, labels.get(id));
         }
 
         private List<Row> explain(List<String> ids, List<DecodedImage> images) {
@@ -213,6 +273,38 @@ public final class ExplainJob {
                             + chw[2] + "x" + chw[1] + " with " + chw[0]));
                 }
                 return out;
+            }
+            out.addAll(rows(okIds, x));
+            return out;
+        }
+
+        /** Explains a batch of model inputs, one output row each. */
+        private List<Row> rows(List<String> okIds, Tensor x) {
+            List<Row> out = new ArrayList<>();
+            float[] xd = x.data();
+            for (int i = 0; i < x.size(); i++) {
+                if (!Float.isFinite(xd[x.offset() + i])) {
+                    int per = x.size() / x.dim(0);
+                    List<String> ok = new ArrayList<>();
+                    List<float[]> keep = new ArrayList<>();
+                    for (int r = 0; r < okIds.size(); r++) {
+                        float[] v = java.util.Arrays.copyOfRange(xd, x.offset() + r * per, x.offset() + (r + 1) * per);
+                        boolean finite = true;
+                        for (float f : v) {
+                            finite &= Float.isFinite(f);
+                        }
+                        if (finite) {
+                            ok.add(okIds.get(r));
+                            keep.add(v);
+                        } else {
+                            out.add(error(okIds.get(r), "the tensor holds NaN, null or infinite values"));
+                        }
+                    }
+                    if (!ok.isEmpty()) {
+                        out.addAll(rows(ok, stack(keep)));
+                    }
+                    return out;
+                }
             }
             Explanation e = explainer.explain(x, Targets.predicted());
             Tensor a = e.attribution();
@@ -254,7 +346,7 @@ public final class ExplainJob {
                         scala.jdk.javaapi.CollectionConverters.asScala(nested.stream().map(p ->
                                 scala.jdk.javaapi.CollectionConverters.asScala(p.stream().map(
                                         scala.jdk.javaapi.CollectionConverters::asScala).toList())).toList()),
-                        sum, scala.jdk.javaapi.CollectionConverters.asScala(share), png, null));
+                        sum, scala.jdk.javaapi.CollectionConverters.asScala(share), png, null, labels.get(okIds.get(i))));
             }
             return out;
         }
@@ -268,10 +360,6 @@ public final class ExplainJob {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static Row error(String id, String message) {
-        return RowFactory.create(id, null, null, null, null, null, null, null, message);
     }
 
     private static String firstLine(String s) {

@@ -71,7 +71,8 @@ public final class SparkMain implements Callable<Integer> {
         @Option(names = "--images", description = "folder of images (every file becomes a row)")
         String images;
 
-        @Option(names = "--table", description = "Parquet table with columns id (string) and content (binary)")
+        @Option(names = "--table", description = "Parquet table with a column id and the image as content (file"
+                + " bytes) or tensor (the model input as floats, normalised); an optional label column is carried")
         String table;
 
         @Option(names = "--method", defaultValue = "lrp:epsilon-plus-flat", description = "lrp:PRESET, lrp:RULE or an"
@@ -127,7 +128,7 @@ public final class SparkMain implements Callable<Integer> {
             SparkSession spark = session("lrp4j-spark explain", master);
             try {
                 Dataset<Row> in = images != null ? ExplainJob.readImages(spark, images)
-                        : spark.read().parquet(table).select("id", "content");
+                        : spark.read().parquet(table);
                 long inputs = in.count();
                 Dataset<Row> result = ExplainJob.explain(spark, Files.readAllBytes(model), in, o).cache();
                 if (format.equals("json")) {

@@ -48,10 +48,28 @@ class ExplainJobTest {
         }
     }
 
-    /** n gray 28 x 28 PNGs with seeded content (a bright square at a seeded place), named img-000.png ... */
+    /**
+     * n gray 28 x 28 PNGs named img-000.png ...: the first n Fashion-MNIST test images when the dataset is installed,
+     * else seeded synthetic ones (a bright square at a seeded place), with a notice.
+     */
     static Path images(int n) throws Exception {
         Path d = dir.resolve("images-" + n);
         Files.createDirectories(d);
+        if (Files.exists(org.lrp4j.data.FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz"))) {
+            float[] x = org.lrp4j.data.FashionMnist.load(org.lrp4j.data.FashionMnist.DEFAULT_DIR,
+                    org.lrp4j.data.FashionMnist.Split.TEST).head(n).images().toArray();
+            for (int i = 0; i < n; i++) {
+                BufferedImage g = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+                for (int p = 0; p < 784; p++) {
+                    float v = x[i * 784 + p] * org.lrp4j.data.FashionMnist.STD + org.lrp4j.data.FashionMnist.MEAN;
+                    g.getRaster().setSample(p % 28, p / 28, 0, Math.round(Math.max(0, Math.min(1, v)) * 255));
+                }
+                ImageIO.write(g, "png", d.resolve(String.format("img-%03d.png", i)).toFile());
+            }
+            return d;
+        }
+        System.err.println("NOTICE: Spark tests use synthetic images: apt-get install dataset-fashion-mnist for the"
+                + " real ones");
         java.util.SplittableRandom r = new java.util.SplittableRandom(n);
         for (int i = 0; i < n; i++) {
             BufferedImage g = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
@@ -73,7 +91,7 @@ class ExplainJobTest {
         Model m = Architectures.create("cnn", 1, 28, 10, 4);
         Path onnx = dir.resolve("cnn.onnx");
         OnnxExporter.save(m, onnx);
-        Path imgs = images(120);
+        Path imgs = images(300);
         Files.writeString(imgs.resolve("notes.txt"), "not an image");
         Files.write(imgs.resolve("broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
         ExplainJob.Options o = new ExplainJob.Options("lrp:epsilon-plus-flat", "auto", 16, true,
@@ -81,7 +99,7 @@ class ExplainJobTest {
         Dataset<Row> in = ExplainJob.readImages(spark, imgs.toString()).repartition(3);
         List<Row> rows = new ArrayList<>(ExplainJob.explain(spark, Files.readAllBytes(onnx), in, o)
                 .orderBy("id").collectAsList());
-        assertThat(rows).hasSize(122);
+        assertThat(rows).hasSize(302);
         Row broken = rows.stream().filter(r -> r.getString(0).equals("broken.png")).findFirst().orElseThrow();
         assertThat(broken.getString(8)).contains("broken.png");
         assertThat(broken.isNullAt(1)).isTrue();
@@ -90,7 +108,7 @@ class ExplainJobTest {
 
         // the single-JVM reference: the same pipeline and explainer, all images in one batch
         List<Path> files = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < 300; i++) {
             files.add(imgs.resolve(String.format("img-%03d.png", i)));
         }
         Preprocessing p = Preprocessing.autoBuilder(new int[] {1, 28, 28}).build();
@@ -122,7 +140,7 @@ class ExplainJobTest {
             assertThat((double) share.apply("corner")).isBetween(0.0, 1.0);
             checked++;
         }
-        assertThat(checked).isEqualTo(120);
+        assertThat(checked).isEqualTo(300);
     }
 
     @Test
@@ -224,6 +242,53 @@ class ExplainJobTest {
         assertThat(corner.representatives()).allMatch(id -> id.startsWith("b-"));
         HeatmapReport.write(report, List.of("horizontal", "vertical"), 8, dir.resolve("report"));
         assertThat(Files.readString(dir.resolve("report/report.html"))).contains("cluster 1: 30 images");
+    }
+
+    @Test
+    void aTableOfTensorsWithLabelsIsExplainedAndTheLabelsCarried() throws Exception {
+        Model m = Architectures.create("cnn", 1, 28, 10, 8);
+        Path onnx = dir.resolve("cnn8.onnx");
+        OnnxExporter.save(m, onnx);
+        Tensor x = Tensor.randn(new java.util.SplittableRandom(2), 1f, 6, 1, 28, 28);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            float[] v = x.select(i).toArray();
+            List<Float> list = new ArrayList<>();
+            for (float f : v) {
+                list.add(f);
+            }
+            rows.add(org.apache.spark.sql.RowFactory.create("t" + i, list, i % 3));
+        }
+        rows.add(org.apache.spark.sql.RowFactory.create("short", List.of(1f, 2f), 1));
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+                .add("id", org.apache.spark.sql.types.DataTypes.StringType)
+                .add("tensor", org.apache.spark.sql.types.DataTypes.createArrayType(
+                        org.apache.spark.sql.types.DataTypes.FloatType))
+                .add("label", org.apache.spark.sql.types.DataTypes.IntegerType);
+        Path table = dir.resolve("tensors.parquet");
+        spark.createDataFrame(rows, schema).write().parquet(table.toString());
+        List<Row> out = ExplainJob.explain(spark, Files.readAllBytes(onnx), spark.read().parquet(table.toString()),
+                new ExplainJob.Options("lrp:epsilon-plus-flat", "auto", 4, false, Masks.parse(List.of())))
+                .orderBy("id").collectAsList();
+        assertThat(out).hasSize(7);
+        Row bad = out.get(0);
+        assertThat(bad.getString(0)).isEqualTo("short");
+        assertThat(bad.getString(8)).contains("2 values");
+        assertThat(bad.getInt(9)).isEqualTo(1);
+        Tensor expected = MethodSpecs.explainer("lrp:epsilon-plus-flat", m, MethodOptions.defaults()
+                .bounds(Tensor.scalar(-1), Tensor.scalar(1)), false).explain(x, Targets.predicted()).attribution();
+        for (int i = 0; i < 6; i++) {
+            Row r = out.get(i + 1);
+            assertThat(r.getString(0)).isEqualTo("t" + i);
+            assertThat(r.getInt(9)).isEqualTo(i % 3);
+            List<List<List<Float>>> rel = nested(r);
+            for (int y = 0; y < 28; y += 5) {
+                for (int xx = 0; xx < 28; xx += 5) {
+                    assertThat((double) rel.get(0).get(y).get(xx)).isCloseTo(expected.get(i, 0, y, xx),
+                            org.assertj.core.api.Assertions.within(1e-5));
+                }
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
