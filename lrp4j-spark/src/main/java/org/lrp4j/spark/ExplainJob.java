@@ -105,6 +105,7 @@ public final class ExplainJob {
         Model m = model(onnx);
         MethodSpecs.explainer(o.method(), m, MethodOptions.defaults().bounds(Tensor.scalar(-1), Tensor.scalar(1)),
                 false);
+        pipeline(o.preprocess(), chw(m));
         Broadcast<byte[]> model = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(onnx);
         MapPartitionsFunction<Row, Row> f = rows -> new Partition(model.value(), o).run(rows);
         return in.mapPartitions(f, Encoders.row(SCHEMA));
@@ -145,10 +146,56 @@ public final class ExplainJob {
         return s.toArray();
     }
 
-    static Preprocessing pipeline(String preset, int[] chw) {
-        return preset == null || preset.equals("auto") ? Preprocessing.autoBuilder(chw).build()
-                : Preprocessing.builder(preset).build();
+    /**
+     * The image pipeline from its spec: a preset ({@code auto}, {@code imagenet}, {@code fashion-mnist}, {@code none})
+     * followed by {@code ;}-separated overrides as {@code lrp4j explain} takes them: {@code resize=N},
+     * {@code crop=N} or {@code crop=HxW}, {@code gray}, {@code rgb}, {@code mean=M[,M,M]}, {@code std=S[,S,S]}.
+     */
+    static Preprocessing pipeline(String spec, int[] chw) {
+        String[] parts = (spec == null ? "auto" : spec).split(";");
+        String preset = parts[0].trim();
+        Preprocessing.Builder b = preset.isEmpty() || preset.equals("auto") ? Preprocessing.autoBuilder(chw)
+                : Preprocessing.builder(preset);
+        for (int i = 1; i < parts.length; i++) {
+            String p = parts[i].trim();
+            int eq = p.indexOf('=');
+            String key = eq < 0 ? p : p.substring(0, eq);
+            String value = eq < 0 ? "" : p.substring(eq + 1);
+            try {
+                switch (key) {
+                    case "resize" -> b.resize(Integer.parseInt(value));
+                    case "crop" -> {
+                        String[] hw = value.toLowerCase(java.util.Locale.ROOT).split("x");
+                        b.crop(Integer.parseInt(hw[0]), Integer.parseInt(hw[hw.length - 1]));
+                    }
+                    case "gray" -> b.color(Preprocessing.Color.GRAY);
+                    case "rgb" -> b.color(Preprocessing.Color.RGB);
+                    case "mean" -> b.mean(floats(value));
+                    case "std" -> b.std(floats(value));
+                    default -> throw new IllegalArgumentException("unknown preprocessing step '" + p + "'");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("preprocessing step '" + p + "': '" + value + "' is not a number");
+            }
+        }
+        return b.build();
     }
+
+    private static float[] floats(String csv) {
+        String[] f = csv.split(",");
+        float[] v = new float[f.length];
+        for (int i = 0; i < f.length; i++) {
+            v[i] = Float.parseFloat(f[i].trim());
+        }
+        return v;
+    }
+
+    /**
+     * The explainers of this executor thread, by model hash, method and pipeline: a thread that runs many tasks
+     * builds each explainer once (per-executor caches are how Spark jobs keep heavy objects; they hold only
+     * immutable models and explainers).
+     */
+    private static final ThreadLocal<Map<String, Explainer>> EXPLAINERS = ThreadLocal.withInitial(HashMap::new);
 
     /** One task's work: one explainer, the partition in mini-batches. */
     private static final class Partition {
@@ -164,8 +211,9 @@ public final class ExplainJob {
             this.chw = chw(model);
             this.pipeline = pipeline(o.preprocess(), chw);
             Preprocessing.Bounds b = pipeline.bounds(chw[0]);
-            this.explainer = MethodSpecs.explainer(o.method(), model, MethodOptions.defaults().bounds(b.low(),
-                    b.high()), false);
+            this.explainer = EXPLAINERS.get().computeIfAbsent(hash(onnx) + "\u0000" + o.method() + "\u0000"
+                    + o.preprocess(), k -> MethodSpecs.explainer(o.method(), model, MethodOptions.defaults()
+                            .bounds(b.low(), b.high()), false));
         }
 
         /** The labels of this partition's rows, by id, carried to the output. */

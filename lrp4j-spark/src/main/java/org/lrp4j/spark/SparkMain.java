@@ -43,6 +43,57 @@ public final class SparkMain implements Callable<Integer> {
         return 0;
     }
 
+    /** explain's preprocessing overrides, written into the pipeline spec the jobs take. */
+    static final class PreprocessOptions {
+        @Option(names = "--preprocess", defaultValue = "auto", description = "auto, imagenet, fashion-mnist or none"
+                + " (default: ${DEFAULT-VALUE})")
+        String preset;
+
+        @Option(names = "--resize", description = "resize the shorter side to N pixels")
+        Integer resize;
+
+        @Option(names = "--crop", description = "center crop to N or HxW pixels")
+        String crop;
+
+        @Option(names = "--gray", description = "convert images to grayscale")
+        boolean gray;
+
+        @Option(names = "--rgb", description = "use three channels R, G, B")
+        boolean rgb;
+
+        @Option(names = "--mean", description = "per-channel mean: one value or R,G,B")
+        String mean;
+
+        @Option(names = "--std", description = "per-channel standard deviation: one value or R,G,B")
+        String std;
+
+        String spec() {
+            if (gray && rgb) {
+                throw new IllegalArgumentException("give --gray or --rgb, not both");
+            }
+            StringBuilder sb = new StringBuilder(preset);
+            if (resize != null) {
+                sb.append(";resize=").append(resize);
+            }
+            if (crop != null) {
+                sb.append(";crop=").append(crop);
+            }
+            if (gray) {
+                sb.append(";gray");
+            }
+            if (rgb) {
+                sb.append(";rgb");
+            }
+            if (mean != null) {
+                sb.append(";mean=").append(mean);
+            }
+            if (std != null) {
+                sb.append(";std=").append(std);
+            }
+            return sb.toString();
+        }
+    }
+
     /** A session on {@code master}, else spark-submit's, else local[*]; Spark's own log at WARN. */
     static SparkSession session(String appName, String master) {
         SparkSession.Builder b = SparkSession.builder().appName(appName).config("spark.ui.showConsoleProgress", "true");
@@ -79,9 +130,8 @@ public final class SparkMain implements Callable<Integer> {
                 + " explain method (default: ${DEFAULT-VALUE})")
         String method;
 
-        @Option(names = "--preprocess", defaultValue = "auto", description = "auto, imagenet, fashion-mnist or none"
-                + " (default: ${DEFAULT-VALUE})")
-        String preprocess;
+        @CommandLine.Mixin
+        PreprocessOptions preprocess;
 
         @Option(names = "--batch", defaultValue = "32", description = "images per explanation call in a task"
                 + " (default: ${DEFAULT-VALUE})")
@@ -124,7 +174,7 @@ public final class SparkMain implements Callable<Integer> {
             if (!Files.isRegularFile(model)) {
                 throw new IllegalArgumentException("model file not found: " + model);
             }
-            ExplainJob.Options o = new ExplainJob.Options(method, preprocess, batch, png, Masks.parse(masks));
+            ExplainJob.Options o = new ExplainJob.Options(method, preprocess.spec(), batch, png, Masks.parse(masks));
             SparkSession spark = session("lrp4j-spark explain", master);
             try {
                 Dataset<Row> in = images != null ? ExplainJob.readImages(spark, images)
@@ -197,8 +247,8 @@ public final class SparkMain implements Callable<Integer> {
         @Option(names = "--normalize", description = "divide each image's curve by its unperturbed score")
         boolean normalize;
 
-        @Option(names = "--preprocess", defaultValue = "auto", description = "(default: ${DEFAULT-VALUE})")
-        String preprocess;
+        @CommandLine.Mixin
+        PreprocessOptions preprocess;
 
         @Option(names = "--out", required = true, description = "output folder on the driver")
         Path out;
@@ -211,7 +261,7 @@ public final class SparkMain implements Callable<Integer> {
             org.lrp4j.eval.Score sc = org.lrp4j.eval.Score.parse(score);
             org.lrp4j.eval.Perturbation.parse(perturb);
             FlipJob.Options o = new FlipJob.Options(methods, org.lrp4j.eval.Order.parseList(order), region, steps,
-                    fraction, perturb, sc, seed, normalize, preprocess);
+                    fraction, perturb, sc, seed, normalize, preprocess.spec());
             SparkSession spark = session("lrp4j-spark pixel-flipping", master);
             FlipJob.Result r;
             try {
