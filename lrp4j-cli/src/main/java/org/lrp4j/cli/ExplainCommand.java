@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
                 "  guided-grad-cam       guided-backprop * upsampled grad-cam",
                 "  taylor                (x - x0) * grad f(x0), root x0 towards --baseline",
                 "  deep-taylor           Deep Taylor: w^2 / z+ / z^B (--low/--high) by domain",
-                "Rules: epsilon(E), zero, zplus, gamma(G), alpha_beta(A,B), zbox(L,H), flat, wsquare, norm, pass,"
+                "Rules: epsilon(E), zero, zplus, gamma(G), alpha_beta(A,B), zbox(L,H), flat, wsquare, norm, taylor (LRN), pass,"
                         + " gradient; weighted rules take a trailing zero_bias, e.g. epsilon(0.25,zero_bias).",
                 "Selectors: a node name or glob, an op type (Conv, Gemm, Add, AveragePool, ...), first, last,"
                         + " linear[I] or linear[I:J] (Conv/Gemm nodes by position), or *."})

@@ -315,4 +315,27 @@ class ExplainCommandTest {
         TrainEvaluateCommandTest.Run p = run("predict", "--model", file.toString(), "--input", input.toString());
         assertThat(p.exit()).isEqualTo(2);
     }
+
+    @Test
+    void theLrnZooModelIsExplainedWithTheTaylorAndThePassRule() throws Exception {
+        Path zoo = ZooFuzzTest.zoo();
+        if (zoo == null) {
+            System.err.println("NOTICE: LRN zoo test skipped: no model zoo ($LRP4J_ZOO or ../shared/zoo)");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(zoo != null);
+        Path d = zoo.resolve("alexnet_lrn_small");
+        Tensor[] r = new Tensor[2];
+        String[] rules = {"taylor", "pass"};
+        for (int i = 0; i < 2; i++) {
+            Path out = dir.resolve("lrn-" + rules[i] + ".npy");
+            TrainEvaluateCommandTest.Run run = run("explain", "--model", d.resolve("model.onnx").toString(), "--input",
+                    d.resolve("input.npy").toString(), "--rule", "LRN=" + rules[i], "--out", out.toString());
+            assertThat(run.exit()).as(run.err()).isZero();
+            r[i] = Npy.readTensor(out);
+        }
+        assertThat(r[0].dims()).containsExactly(r[1].dims());
+        assertThat(r[0].maxAbsDiff(r[1])).isGreaterThan(0f);
+        TrainEvaluateCommandTest.Run inspect = run("inspect", "--model", d.resolve("model.onnx").toString());
+        assertThat(inspect.out()).contains("taylor");
+    }
 }

@@ -9,6 +9,7 @@ import org.lrp4j.lrp.rules.Flat;
 import org.lrp4j.lrp.rules.Gamma;
 import org.lrp4j.lrp.rules.Gradient;
 import org.lrp4j.lrp.rules.Norm;
+import org.lrp4j.lrp.rules.LrnTaylor;
 import org.lrp4j.lrp.rules.Pass;
 import org.lrp4j.lrp.rules.ZBox;
 import org.lrp4j.lrp.rules.ZPlus;
@@ -25,19 +26,20 @@ public final class Composites {
     public static final List<String> NAMES = List.of("epsilon", "epsilon-plus", "epsilon-plus-flat",
             "epsilon-gamma-box", "epsilon-alpha2-beta1", "epsilon-alpha2-beta1-flat");
 
-    private static final String[] ACTIVATIONS = {"Relu", "LeakyRelu", "Tanh", "Sigmoid", "Clip", "Softmax", "LRN"};
+    private static final String[] ACTIVATIONS = {"Relu", "LeakyRelu", "Tanh", "Sigmoid", "Clip", "Softmax"};
     private static final String[] RESHAPES = {"Flatten", "Reshape", "Identity", "Dropout", "Transpose", "Squeeze",
             "Unsqueeze"};
 
     /**
      * Rules for the nodes without weights, shared by every preset: activations and reshapes pass relevance
-     * unchanged; average pooling takes the norm rule; max pooling, BatchNorm (when not merged by a canonizer),
+     * unchanged; local renormalisation (LRN) takes the first-order Taylor rule ({@link LrnTaylor}, seed 001); average pooling takes the norm rule; max pooling, BatchNorm (when not merged by a canonizer),
      * residual Add and Concat (when not canonized), padding and other ops pass relevance as a gradient.
      * Conv and Gemm get no rule here.
      */
     public static Composite structural() {
         return Composite.empty("structural")
                 .with(Selector.opType(ACTIVATIONS), new Pass())
+                .with(Selector.opType("LRN"), new LrnTaylor())
                 .with(Selector.opType(RESHAPES), new Pass())
                 .with(Selector.opType("AveragePool", "GlobalAveragePool"), new Norm())
                 .with(Selector.opType("MaxPool", "BatchNormalization", "Add", "Concat", "Pad", "Sub", "Mul", "Div",

@@ -20,7 +20,7 @@ public final class Rules {
     }
 
     public static final List<String> NAMES = List.of("epsilon", "zero", "zplus", "gamma", "alpha_beta", "zbox", "flat",
-            "wsquare", "norm", "pass", "gradient");
+            "wsquare", "norm", "pass", "gradient", "taylor");
 
     private static final Pattern SYNTAX = Pattern.compile("\\s*([a-zA-Z_0-9]+)\\s*(?:\\((.*)\\))?\\s*");
 
@@ -67,6 +67,7 @@ public final class Rules {
             case "wsquare", "w_square", "w2" -> new WSquare(arity(text, v, 0, 1) == 0 ? Rule.DEFAULT_EPSILON : v[0],
                     zeroBias);
             case "norm" -> new Norm(arity(text, v, 0, 1) == 0 ? Rule.DEFAULT_EPSILON : v[0]);
+            case "taylor" -> new LrnTaylor(arity(text, v, 0, 1) == 0 ? LrnTaylor.DEFAULT_STABILIZER : v[0]);
             case "pass" -> {
                 arity(text, v, 0, 0);
                 yield new Pass();
