@@ -49,21 +49,10 @@ final class ModelLoader {
      * explanation would be NaN. Names the first such tensor and how many of its values are affected.
      */
     static void checkFinite(Model m, Path file) {
-        for (java.util.Map.Entry<String, org.lrp4j.tensor.Tensor> e : m.state().entrySet()) {
-            org.lrp4j.tensor.Tensor t = e.getValue();
-            float[] d = t.data();
-            int bad = 0;
-            for (int i = 0; i < t.size(); i++) {
-                if (!Float.isFinite(d[t.offset() + i])) {
-                    bad++;
-                }
-            }
-            if (bad > 0) {
-                throw new IllegalArgumentException("model " + file.getFileName() + ": weight '" + e.getKey() + "' holds "
-                        + bad + " NaN or infinite value(s) of " + t.size() + "; the file is corrupted or was exported"
-                        + " from a diverged model; export it again");
-            }
-        }
+        m.nonFiniteWeights().ifPresent(problem -> {
+            throw new IllegalArgumentException("model " + file.getFileName() + ": " + problem + "; the file is"
+                    + " corrupted or was exported from a diverged model; export it again");
+        });
     }
 
     private static void check(Path file) throws IOException {

@@ -217,7 +217,8 @@ final class PixelFlippingCommand implements Callable<Integer> {
         } else if (images.given()) {
             ImageBatch b = svm != null ? SvmCommand.loadImages(images, svm.config()) : images.load(m);
             x = b.input();
-            range = new float[] {min(b.bounds().low()), max(b.bounds().high())};
+            Perturbation.Range span = Perturbation.Range.spanning(b.bounds().low(), b.bounds().high());
+            range = new float[] {span.low(), span.high()};
         } else {
             x = InputFiles.readModelInput(input, "--input");
             range = svm != null ? new float[] {-svm.config().mean() / svm.config().std(),
@@ -232,7 +233,8 @@ final class PixelFlippingCommand implements Callable<Integer> {
             range = new float[] {low, high};
         }
         if (range == null) {
-            range = new float[] {min(x), max(x)};
+            Perturbation.Range span = Perturbation.Range.spanning(x, x);
+            range = new float[] {span.low(), span.high()};
             System.err.println("lrp4j pixel-flipping: note: data range taken from the input: [" + range[0] + ", "
                     + range[1] + "] (give --low/--high for the true range)");
         }
@@ -316,22 +318,6 @@ final class PixelFlippingCommand implements Callable<Integer> {
 
     private static float[] metadataOfEmbedded() {
         return new float[] {-FashionMnist.MEAN / FashionMnist.STD, (1 - FashionMnist.MEAN) / FashionMnist.STD};
-    }
-
-    private static float min(Tensor t) {
-        float v = Float.POSITIVE_INFINITY;
-        for (float f : t.toArray()) {
-            v = Math.min(v, f);
-        }
-        return v;
-    }
-
-    private static float max(Tensor t) {
-        float v = Float.NEGATIVE_INFINITY;
-        for (float f : t.toArray()) {
-            v = Math.max(v, f);
-        }
-        return v;
     }
 
     private CommandLine.ParameterException bad(String message) {

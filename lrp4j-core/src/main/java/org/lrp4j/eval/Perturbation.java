@@ -25,6 +25,19 @@ public sealed interface Perturbation {
                         + " high");
             }
         }
+
+        /** From the smallest value of {@code low} to the largest of {@code high} (e.g. per-channel input bounds). */
+        public static Range spanning(org.lrp4j.tensor.Tensor low, org.lrp4j.tensor.Tensor high) {
+            float lo = Float.POSITIVE_INFINITY;
+            float hi = Float.NEGATIVE_INFINITY;
+            for (float v : low.toArray()) {
+                lo = Math.min(lo, v);
+            }
+            for (float v : high.toArray()) {
+                hi = Math.max(hi, v);
+            }
+            return new Range(lo, hi);
+        }
     }
 
     /**

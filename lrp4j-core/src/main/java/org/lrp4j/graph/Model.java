@@ -139,6 +139,29 @@ public final class Model {
         return s;
     }
 
+    /**
+     * The first parameter or buffer holding NaN or infinite values, described as "weight 'NAME' holds N NaN or
+     * infinite value(s) of M", or empty when every value is finite (a corrupted file or a diverged training run
+     * would make every output and explanation NaN).
+     */
+    public java.util.Optional<String> nonFiniteWeights() {
+        for (Map.Entry<String, Tensor> e : state().entrySet()) {
+            Tensor t = e.getValue();
+            float[] d = t.data();
+            int bad = 0;
+            for (int i = 0; i < t.size(); i++) {
+                if (!Float.isFinite(d[t.offset() + i])) {
+                    bad++;
+                }
+            }
+            if (bad > 0) {
+                return java.util.Optional.of("weight '" + e.getKey() + "' holds " + bad + " NaN or infinite value(s) of "
+                        + t.size());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /** Copies values into this model's parameters and buffers; names and shapes must match exactly. */
     public void loadState(Map<String, Tensor> values) {
         Map<String, Tensor> mine = state();

@@ -94,17 +94,9 @@ public final class FlipJob {
     }
 
     private static PixelFlipping.Builder builder(Model m, Options o, Preprocessing.Bounds b) {
-        float lo = Float.POSITIVE_INFINITY;
-        float hi = Float.NEGATIVE_INFINITY;
-        for (float v : b.low().toArray()) {
-            lo = Math.min(lo, v);
-        }
-        for (float v : b.high().toArray()) {
-            hi = Math.max(hi, v);
-        }
         return PixelFlipping.builder(m).orders(o.orders()).region(o.region()).steps(o.steps()).fraction(o.fraction())
                 .perturbation(Perturbation.parse(o.perturbation())).score(o.score()).seed(o.seed())
-                .range(new Perturbation.Range(lo, hi));
+                .range(Perturbation.Range.spanning(b.low(), b.high()));
     }
 
     private static Iterator<Part> part(byte[] onnx, Options o, Iterator<scala.Tuple2<Row, Long>> rows) {

@@ -124,7 +124,9 @@ public final class Workspace {
             } catch (IOException | RuntimeException e) {
                 throw new ApiException(400, "this is not an ONNX model lrp4j can read: " + oneLine(e.getMessage()));
             }
-            checkFinite(m);
+            m.nonFiniteWeights().ifPresent(problem -> {
+                throw new ApiException(400, "the model's " + problem + "; the file is corrupted");
+            });
             String safe = name == null || name.isBlank() ? "uploaded.onnx"
                     : name.replaceAll("[^A-Za-z0-9_.-]+", "_");
             try {
@@ -136,17 +138,6 @@ public final class Workspace {
         } finally {
             Files.deleteIfExists(file);
             Files.deleteIfExists(dir);
-        }
-    }
-
-    private static void checkFinite(Model m) {
-        for (Map.Entry<String, Tensor> e : m.state().entrySet()) {
-            for (float v : e.getValue().toArray()) {
-                if (!Float.isFinite(v)) {
-                    throw new ApiException(400, "the model's weight '" + e.getKey() + "' holds NaN or infinite values;"
-                            + " the file is corrupted");
-                }
-            }
         }
     }
 
@@ -286,18 +277,10 @@ public final class Workspace {
     /** The image's MoRF curve for the method and the random order (16 steps, uniform noise, seed 0). */
     private static Map<String, Object> pixelFlipping(Current c, Tensor x, ImageBatch batch, Explainer explainer,
                                                      String method, int target) {
-        float lo = Float.POSITIVE_INFINITY;
-        float hi = Float.NEGATIVE_INFINITY;
-        for (float v : batch.bounds().low().toArray()) {
-            lo = Math.min(lo, v);
-        }
-        for (float v : batch.bounds().high().toArray()) {
-            hi = Math.max(hi, v);
-        }
         int region = Math.max(1, Math.min(x.dim(2), x.dim(3)) / 28);
         PixelFlipping.Result r = PixelFlipping.builder(c.model()).orders(List.of(Order.MORF, Order.RANDOM))
                 .steps(16).region(region).perturbation(new Perturbation.Uniform())
-                .range(new Perturbation.Range(lo, hi)).seed(0).build()
+                .range(Perturbation.Range.spanning(batch.bounds().low(), batch.bounds().high())).seed(0).build()
                 .run(x, Targets.of(target), List.of(Method.of(method, explainer)), null);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("fractions", r.fractions());
