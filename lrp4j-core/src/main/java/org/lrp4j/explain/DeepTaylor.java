@@ -41,8 +41,9 @@ import org.lrp4j.tensor.Tensor;
  * The direction of each layer is chosen by the domain of its input, as iNNvestigate's DeepTaylor and
  * BoundedDeepTaylor do: the graph input is a box when bounds are given (BOX), else the declared input domain
  * (unbounded by default: NEAREST, or non-negative: POSITIVE); the output of a Relu (and of max/average pooling,
- * reshapes, Clip with min &gt;= 0, Sigmoid, Softmax of such tensors) is non-negative: POSITIVE; anything else is
- * unbounded: NEAREST. {@link Builder#direction} overrides the choice. The choice of every layer is written into
+ * reshapes, LRN (which keeps the sign of its input), Clip with min &gt;= 0, Sigmoid, Softmax of such tensors) is
+ * non-negative: POSITIVE; anything else is unbounded: NEAREST. LRN nodes take the first-order Taylor rule
+ * ({@code taylor}) as in every LRP preset. {@link Builder#direction} overrides the choice. The choice of every layer is written into
  * the conservation report (one {@code deep-taylor:} line per Conv/Gemm node, and the node's rule), and
  * {@link #choices()} returns it. BatchNorm is merged first ({@link Canonizer#auto()}); ReLU passes relevance,
  * max pooling routes it to the maximum, as in the LRP presets. The output seed is the target logit.
@@ -310,8 +311,9 @@ public final class DeepTaylor implements Explainer {
             d = switch (n.opType()) {
                 case "Relu", "Sigmoid", "Softmax" -> Domain.NON_NEGATIVE;
                 case "Clip" -> ((Clip) n.layer()).min() >= 0 ? Domain.NON_NEGATIVE : Domain.UNBOUNDED;
+                // LRN divides by a positive denominator, so it keeps the sign (and the domain) of its input
                 case "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Identity", "Dropout",
-                        "Transpose", "Squeeze", "Unsqueeze" -> domain(m, n.inputs().get(0), memo);
+                        "Transpose", "Squeeze", "Unsqueeze", "LRN" -> domain(m, n.inputs().get(0), memo);
                 case "Pad", "Add", "Concat" -> {
                     boolean all = true;
                     for (String in : n.inputs()) {
