@@ -138,7 +138,7 @@ public final class DeepTaylor implements Explainer {
             Selector s = Selector.parse(e.getKey(), c.model());
             boolean any = false;
             for (Node n : c.model().nodes()) {
-                if (Selector.LINEAR_OPS.contains(n.opType()) && s.matches(n, c.model())) {
+                if (Selector.weighted(n) && s.matches(n, c.model())) {
                     overrides.put(n.name(), e.getValue());
                     any = true;
                 }
@@ -273,7 +273,7 @@ public final class DeepTaylor implements Explainer {
         Map<String, Domain> memo = new HashMap<>();
         List<Choice> out = new ArrayList<>();
         for (Node n : m.nodes()) {
-            if (!Selector.LINEAR_OPS.contains(n.opType())) {
+            if (!Selector.weighted(n)) {
                 continue;
             }
             Domain d = domain(m, n.inputs().get(0), memo);
@@ -308,21 +308,23 @@ public final class DeepTaylor implements Explainer {
             d = inputDomain;
         } else {
             Node n = p.get();
-            d = switch (n.opType()) {
-                case "Relu", "Sigmoid", "Softmax" -> Domain.NON_NEGATIVE;
-                case "Clip" -> ((Clip) n.layer()).min() >= 0 ? Domain.NON_NEGATIVE : Domain.UNBOUNDED;
-                // LRN divides by a positive denominator, so it keeps the sign (and the domain) of its input
-                case "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Identity", "Dropout",
-                        "Transpose", "Squeeze", "Unsqueeze", "LRN" -> domain(m, n.inputs().get(0), memo);
-                case "Pad", "Add", "Concat" -> {
-                    boolean all = true;
-                    for (String in : n.inputs()) {
-                        all &= domain(m, in, memo) == Domain.NON_NEGATIVE;
+            if (n.layer().role().keepsSign()) {
+                // reshapes, pooling and LRN (a positive divisor) keep the sign, and so the domain, of their input
+                d = domain(m, n.inputs().get(0), memo);
+            } else {
+                d = switch (n.opType()) {
+                    case "Relu", "Sigmoid", "Softmax" -> Domain.NON_NEGATIVE;
+                    case "Clip" -> ((Clip) n.layer()).min() >= 0 ? Domain.NON_NEGATIVE : Domain.UNBOUNDED;
+                    case "Pad", "Add", "Concat" -> {
+                        boolean all = true;
+                        for (String in : n.inputs()) {
+                            all &= domain(m, in, memo) == Domain.NON_NEGATIVE;
+                        }
+                        yield all ? Domain.NON_NEGATIVE : Domain.UNBOUNDED;
                     }
-                    yield all ? Domain.NON_NEGATIVE : Domain.UNBOUNDED;
-                }
-                default -> Domain.UNBOUNDED;
-            };
+                    default -> Domain.UNBOUNDED;
+                };
+            }
         }
         memo.put(tensor, d);
         return d;

@@ -25,6 +25,11 @@ public record LocalResponseNorm(int size, float alpha, float beta, float k) impl
     }
 
     @Override
+    public Role role() {
+        return Role.RENORMALIZATION;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.localResponseNorm(inputs.get(0), size, alpha, beta, k);
     }
