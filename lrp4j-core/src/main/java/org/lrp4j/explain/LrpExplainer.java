@@ -39,7 +39,6 @@ public final class LrpExplainer implements Explainer {
     private final OutputSeed seed;
     private final Tensor seedTensor;
     private final Set<String> keep;
-    private volatile Lrp.Plan cachedPlan;
 
     private LrpExplainer(Lrp lrp, OutputSeed seed, Tensor seedTensor, Set<String> keep, boolean perNodeReport) {
         this.lrp = lrp;
@@ -53,32 +52,15 @@ public final class LrpExplainer implements Explainer {
         return new Builder(model, composite);
     }
 
-    /** The canonized model and the rule of each node, as this explainer will use them. */
+    /** The canonized model and the rule of each node, as {@link #explain} uses them (made when built). */
     public Lrp.Plan plan() {
         return lrp.plan();
-    }
-
-    /** The plan {@link #explain} uses, made on first use. */
-    private Lrp.Plan cachedPlan() {
-        Lrp.Plan p = cachedPlan;
-        if (p == null) {
-            synchronized (this) {
-                p = cachedPlan;
-                if (p == null) {
-                    try (GradMode.Scope s = GradMode.disabled()) {
-                        p = lrp.plan();
-                    }
-                    cachedPlan = p;
-                }
-            }
-        }
-        return p;
     }
 
     @Override
     public Explanation explain(Tensor input, Targets targets) {
         try (GradMode.Scope s = GradMode.disabled()) {
-            Lrp.Plan plan = cachedPlan();
+            Lrp.Plan plan = lrp.plan();
             if (targets instanceof Targets.All) {
                 return explainAll(plan, input);
             }
@@ -121,7 +103,7 @@ public final class LrpExplainer implements Explainer {
      * gradients, a loss on it can be back-propagated to the weights.
      */
     public Variable relevance(Variable input, int[] targets) {
-        Lrp.Plan plan = lrp.plan();
+        Lrp.Plan plan = lrp.replan(); // the parameters' current values, differentiable when grad mode is on
         return lrp.propagate(plan, input, out -> seedFor(out, targets), Set.of(), false).inputRelevance();
     }
 

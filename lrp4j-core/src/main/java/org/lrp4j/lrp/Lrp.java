@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 import org.lrp4j.autodiff.Ops;
+import org.lrp4j.autodiff.GradMode;
 import org.lrp4j.autodiff.Variable;
 import org.lrp4j.graph.GraphException;
 import org.lrp4j.graph.Model;
@@ -45,21 +46,37 @@ public final class Lrp {
     private final Composite composite;
     private final List<Composite.Entry> userRules;
     private final List<Canonizer> canonizers;
+    private final Plan plan;
 
+    /**
+     * Plans once, here: canonizes the model with its parameter values as they are now and assigns the rules (so a
+     * selector that matches nothing fails at once). Build a new {@code Lrp} after changing the parameters, or use
+     * {@link #replan} (what differentiable relevance for training does).
+     */
     public Lrp(Model model, Composite composite, List<Canonizer> canonizers, List<Composite.Entry> userRules) {
         this.model = model;
         this.composite = composite;
         this.canonizers = List.copyOf(canonizers);
         this.userRules = List.copyOf(userRules);
-        plan();
+        try (GradMode.Scope off = GradMode.disabled()) {
+            this.plan = replan();
+        }
     }
 
     public Model model() {
         return model;
     }
 
-    /** Canonizes the model with its current parameter values and assigns every node its rule. */
+    /** The canonized model and every node's rule, made once when this engine was built. */
     public Plan plan() {
+        return plan;
+    }
+
+    /**
+     * A new plan from the parameters' current values: canonizes the model and assigns every node its rule. With grad
+     * mode on, canonized weights (e.g. BatchNorm merged into a Conv) stay differentiable functions of the parameters.
+     */
+    public Plan replan() {
         Canonized c = Canonizer.applyAll(canonizers, Canonized.of(model));
         Model m = c.model();
         Map<String, Rule> rules = new LinkedHashMap<>(composite.assignCovered(m));
