@@ -19,6 +19,11 @@ public record Add() implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(Ops.sumTo(v, inputs.get(0).shape()), Ops.sumTo(v, inputs.get(1).shape()));
+    }
+
+    @Override
     public int arity() {
         return 2;
     }

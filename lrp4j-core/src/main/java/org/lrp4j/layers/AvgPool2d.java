@@ -24,6 +24,11 @@ public record AvgPool2d(Pool2dSpec spec) implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(Ops.avgPoolTranspose2d(v, inputs.get(0).shape(), spec()));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.avgPool2d(inputs.get(0), spec);
     }

@@ -55,6 +55,15 @@ public record BatchNorm(Variable scale, Variable bias, Tensor runningMean, Tenso
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        int[] dims = new int[inputs.get(0).shape().rank()];
+        java.util.Arrays.fill(dims, 1);
+        dims[1] = channels();
+        Variable factor = Ops.mul(scale(), Variable.constant(runningVar().add(epsilon()).sqrt().reciprocal()));
+        return List.of(Ops.mul(v, Ops.reshape(factor, dims)));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Variable x = inputs.get(0);
         Shape s = x.shape();

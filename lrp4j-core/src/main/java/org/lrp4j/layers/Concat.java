@@ -1,5 +1,6 @@
 package org.lrp4j.layers;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
@@ -16,6 +17,19 @@ public record Concat(int axis) implements Layer {
     @Override
     public Role role() {
         return Role.COMBINING;
+    }
+
+    @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        int a = v.shape().normalizeAxis(axis());
+        List<Variable> parts = new ArrayList<>(inputs.size());
+        int from = 0;
+        for (Variable in : inputs) {
+            int len = in.shape().dim(a);
+            parts.add(Ops.narrow(v, a, from, len));
+            from += len;
+        }
+        return parts;
     }
 
     @Override

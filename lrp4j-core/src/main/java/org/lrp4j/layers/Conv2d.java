@@ -51,6 +51,11 @@ public record Conv2d(Conv2dSpec spec, Variable weight, Variable bias) implements
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(Ops.convTranspose2d(v, weight(), inputs.get(0).shape(), spec()));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Variable x = inputs.get(0);
         if (x.shape().rank() != 4 || x.shape().dim(1) != inChannels()) {

@@ -24,6 +24,11 @@ public record Flatten(int axis) implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(Ops.reshape(v, inputs.get(0).shape().toArray()));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Shape s = inputs.get(0).shape();
         int a = axis < 0 ? axis + s.rank() : axis;

@@ -19,6 +19,11 @@ public record GlobalAveragePool() implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(Ops.globalAvgPoolTranspose(v, inputs.get(0).shape()));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.globalAvgPool(inputs.get(0));
     }

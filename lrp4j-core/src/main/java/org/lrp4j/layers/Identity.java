@@ -19,6 +19,11 @@ public record Identity() implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(v);
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return inputs.get(0);
     }

@@ -28,6 +28,16 @@ public sealed interface Layer permits Linear, Conv2d, ReLU, LeakyReLU, Tanh, Sig
 
     Variable forward(List<Variable> inputs, ForwardContext context);
 
+    /**
+     * The transposed Jacobian at the recorded point applied to {@code v} (shaped like the output): for each input i,
+     * sum_j (d out_j / d in_i) v_j, written with differentiable ops in v (and in the weights), so LRP rules built on
+     * it (the gradient, norm, the Taylor rules) stay differentiable. {@code null} when the layer has no such form:
+     * the engine then differentiates {@link #forward} (the right values, but not differentiable further).
+     */
+    default List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return null;
+    }
+
     /** Trainable parameters by name, in a stable order. */
     default Map<String, Variable> parameters() {
         return Map.of();

@@ -1,5 +1,7 @@
 package org.lrp4j.layers;
 
+import org.lrp4j.tensor.Tensor.UnaryOp;
+import org.lrp4j.tensor.Tensor;
 import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
@@ -16,6 +18,12 @@ public record LeakyReLU(float slope) implements Layer {
     @Override
     public Role role() {
         return Role.ACTIVATION;
+    }
+
+    @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        Tensor step = inputs.get(0).value().unary(UnaryOp.STEP);
+        return List.of(Ops.mul(v, Variable.constant(step.mul(1f - slope()).add(slope()))));
     }
 
     @Override

@@ -47,6 +47,11 @@ public record Linear(Variable weight, Variable bias) implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(Ops.matmul(v, weight()));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Variable x = inputs.get(0);
         if (x.shape().rank() != 2 || x.shape().dim(1) != inFeatures()) {

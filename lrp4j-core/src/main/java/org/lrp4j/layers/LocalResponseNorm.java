@@ -30,6 +30,22 @@ public record LocalResponseNorm(int size, float alpha, float beta, float k) impl
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        // y_k = x_k / D_k^beta, D_k = bias + a S_k: dy_k/dx_j = [j = k] / D_k^beta - 2 beta a x_k x_j / D_k^(beta+1)
+        // for j in N(k), so (J^T v)_j = v_j / D_j^beta - 2 beta a x_j sum_{k : j in N(k)} x_k v_k / D_k^(beta+1),
+        // the last sum over the transposed window [j - after, j + before]
+        Variable x = inputs.get(0);
+        int before = (size - 1) / 2;
+        int after = size - 1 - before;
+        float a = alpha / size;
+        Variable d = Ops.add(Ops.mul(Ops.channelWindowSum(Ops.square(x), before, after), a), k);
+        Variable direct = Ops.div(v, Ops.pow(d, beta));
+        Variable u = Ops.div(Ops.mul(x, v), Ops.pow(d, beta + 1f));
+        Variable cross = Ops.mul(Ops.mul(x, Ops.channelWindowSum(u, after, before)), 2f * beta * a);
+        return List.of(Ops.sub(direct, cross));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.localResponseNorm(inputs.get(0), size, alpha, beta, k);
     }

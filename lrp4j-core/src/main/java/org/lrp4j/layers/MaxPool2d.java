@@ -1,5 +1,7 @@
 package org.lrp4j.layers;
 
+import org.lrp4j.tensor.kernel.Pooling;
+import org.lrp4j.autodiff.GradMode;
 import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
@@ -21,6 +23,16 @@ public record MaxPool2d(Pool2dSpec spec) implements Layer {
     @Override
     public Role role() {
         return Role.ROUTING;
+    }
+
+    @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        Variable x = inputs.get(0);
+        if (!GradMode.isEnabled() || !v.requiresGrad()) {
+            // nothing to differentiate: find each winner while routing, no argmax array
+            return List.of(Variable.constant(Pooling.maxPoolRoute(x.value(), v.value(), spec())));
+        }
+        return List.of(Ops.maxUnpool2d(v, Ops.maxPoolArgmax(x.value(), spec()), x.shape()));
     }
 
     @Override

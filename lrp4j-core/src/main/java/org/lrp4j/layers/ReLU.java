@@ -1,5 +1,6 @@
 package org.lrp4j.layers;
 
+import org.lrp4j.tensor.Tensor.UnaryOp;
 import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
@@ -16,6 +17,11 @@ public record ReLU() implements Layer {
     @Override
     public Role role() {
         return Role.ACTIVATION;
+    }
+
+    @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(Ops.mul(v, Variable.constant(inputs.get(0).value().unary(UnaryOp.STEP))));
     }
 
     @Override

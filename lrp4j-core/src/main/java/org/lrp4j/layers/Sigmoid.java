@@ -1,5 +1,6 @@
 package org.lrp4j.layers;
 
+import org.lrp4j.tensor.Tensor;
 import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
@@ -16,6 +17,12 @@ public record Sigmoid() implements Layer {
     @Override
     public Role role() {
         return Role.ACTIVATION;
+    }
+
+    @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        Tensor y = output.value();
+        return List.of(Ops.mul(v, Variable.constant(y.mul(y.neg().add(1f)))));
     }
 
     @Override

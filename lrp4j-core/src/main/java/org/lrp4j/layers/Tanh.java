@@ -19,6 +19,11 @@ public record Tanh() implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(Ops.mul(v, Variable.constant(output.value().square().neg().add(1f))));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.tanh(inputs.get(0));
     }

@@ -4,125 +4,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.lrp4j.autodiff.GradMode;
-import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
 import org.lrp4j.graph.Node;
-import org.lrp4j.layers.Add;
-import org.lrp4j.layers.AvgPool2d;
-import org.lrp4j.layers.BatchNorm;
-import org.lrp4j.layers.Concat;
-import org.lrp4j.layers.Conv2d;
-import org.lrp4j.layers.Dropout;
-import org.lrp4j.layers.Flatten;
 import org.lrp4j.layers.ForwardContext;
-import org.lrp4j.layers.GlobalAveragePool;
-import org.lrp4j.layers.Identity;
-import org.lrp4j.layers.Layer;
-import org.lrp4j.layers.LeakyReLU;
-import org.lrp4j.layers.Linear;
-import org.lrp4j.layers.LocalResponseNorm;
-import org.lrp4j.layers.MaxPool2d;
-import org.lrp4j.layers.ReLU;
-import org.lrp4j.layers.Reshape;
-import org.lrp4j.layers.Sigmoid;
-import org.lrp4j.layers.Tanh;
 import org.lrp4j.tensor.Tensor;
-import org.lrp4j.tensor.kernel.Pooling;
-import org.lrp4j.tensor.Tensor.UnaryOp;
 
 /**
  * The transposed Jacobian of a node at the recorded point, applied to a vector v: sum_j (d f_j / d x_i) v_j for
- * each input. Written with differentiable ops in v (and in the weights) for the layers rules meet; any other
- * layer falls back to automatic differentiation (correct values, but not differentiable further).
+ * each input. Each layer gives its own in differentiable form ({@link org.lrp4j.layers.Layer#transposedJacobian});
+ * a layer without one falls back to automatic differentiation (correct values, but not differentiable further).
  */
 final class Jacobian {
     private Jacobian() {
     }
 
     static List<Variable> transpose(Node node, List<Variable> inputs, Variable output, Variable v) {
-        Variable x = inputs.get(0);
-        Layer layer = node.layer();
-        if (layer instanceof Linear l) {
-            return List.of(Ops.matmul(v, l.weight()));
-        }
-        if (layer instanceof Conv2d c) {
-            return List.of(Ops.convTranspose2d(v, c.weight(), x.shape(), c.spec()));
-        }
-        if (layer instanceof ReLU) {
-            return List.of(Ops.mul(v, Variable.constant(x.value().unary(UnaryOp.STEP))));
-        }
-        if (layer instanceof LeakyReLU l) {
-            Tensor step = x.value().unary(UnaryOp.STEP);
-            return List.of(Ops.mul(v, Variable.constant(step.mul(1f - l.slope()).add(l.slope()))));
-        }
-        if (layer instanceof Tanh) {
-            return List.of(Ops.mul(v, Variable.constant(output.value().square().neg().add(1f))));
-        }
-        if (layer instanceof Sigmoid) {
-            Tensor y = output.value();
-            return List.of(Ops.mul(v, Variable.constant(y.mul(y.neg().add(1f)))));
-        }
-        if (layer instanceof MaxPool2d m) {
-            if (!GradMode.isEnabled() || !v.requiresGrad()) {
-                // nothing to differentiate: find each winner while routing, no argmax array
-                return List.of(Variable.constant(Pooling.maxPoolRoute(x.value(), v.value(), m.spec())));
-            }
-            return List.of(Ops.maxUnpool2d(v, Ops.maxPoolArgmax(x.value(), m.spec()), x.shape()));
-        }
-        if (layer instanceof AvgPool2d a) {
-            return List.of(Ops.avgPoolTranspose2d(v, x.shape(), a.spec()));
-        }
-        if (layer instanceof GlobalAveragePool) {
-            return List.of(Ops.globalAvgPoolTranspose(v, x.shape()));
-        }
-        if (layer instanceof Flatten || layer instanceof Reshape) {
-            return List.of(Ops.reshape(v, x.shape().toArray()));
-        }
-        if (layer instanceof Identity || layer instanceof Dropout) {
-            return List.of(v);
-        }
-        if (layer instanceof Add) {
-            return List.of(Ops.sumTo(v, inputs.get(0).shape()), Ops.sumTo(v, inputs.get(1).shape()));
-        }
-        if (layer instanceof Concat c) {
-            int axis = v.shape().normalizeAxis(c.axis());
-            List<Variable> parts = new ArrayList<>(inputs.size());
-            int from = 0;
-            for (Variable in : inputs) {
-                int len = in.shape().dim(axis);
-                parts.add(Ops.narrow(v, axis, from, len));
-                from += len;
-            }
-            return parts;
-        }
-        if (layer instanceof LocalResponseNorm lrn) {
-            return List.of(lrn(lrn, x, v));
-        }
-        if (layer instanceof BatchNorm b) {
-            int[] dims = new int[x.shape().rank()];
-            java.util.Arrays.fill(dims, 1);
-            dims[1] = b.channels();
-            Variable factor = Ops.mul(b.scale(), Variable.constant(b.runningVar().add(b.epsilon()).sqrt().reciprocal()));
-            return List.of(Ops.mul(v, Ops.reshape(factor, dims)));
-        }
-        return byAutodiff(node, inputs, v);
-    }
-
-    /**
-     * LRN, y_k = x_k / D_k^beta with D_k = bias + a S_k, a = alpha / size, S_k = sum_{i in N(k)} x_i^2:
-     * dy_k / dx_j = [j = k] / D_k^beta - 2 beta a x_k x_j / D_k^(beta+1) for j in N(k), so
-     * (J^T v)_j = v_j / D_j^beta - 2 beta a x_j sum_{k : j in N(k)} x_k v_k / D_k^(beta+1), the last sum over the
-     * transposed window [j - after, j + before].
-     */
-    private static Variable lrn(LocalResponseNorm lrn, Variable x, Variable v) {
-        int before = (lrn.size() - 1) / 2;
-        int after = lrn.size() - 1 - before;
-        float a = lrn.alpha() / lrn.size();
-        Variable d = Ops.add(Ops.mul(Ops.channelWindowSum(Ops.square(x), before, after), a), lrn.k());
-        Variable direct = Ops.div(v, Ops.pow(d, lrn.beta()));
-        Variable u = Ops.div(Ops.mul(x, v), Ops.pow(d, lrn.beta() + 1f));
-        Variable cross = Ops.mul(Ops.mul(x, Ops.channelWindowSum(u, after, before)), 2f * lrn.beta() * a);
-        return Ops.sub(direct, cross);
+        List<Variable> own = node.layer().transposedJacobian(inputs, output, v);
+        return own != null ? own : byAutodiff(node, inputs, v);
     }
 
     /** Vector-Jacobian product by reverse-mode differentiation of the layer at the recorded inputs. */
