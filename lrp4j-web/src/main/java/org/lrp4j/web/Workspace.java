@@ -103,7 +103,8 @@ public final class Workspace {
             m.add("lrp:" + c);
         }
         for (String n : Explainers.NAMES) {
-            if (!n.equals("lrp")) {
+            // the pattern methods need patterns fitted for the model ('lrp4j patterns fit'), which the page has not
+            if (!n.equals("lrp") && !Explainers.NEED_PATTERNS.contains(n)) {
                 m.add(n);
             }
         }
