@@ -60,8 +60,20 @@ final class PatternsCommand implements Callable<Integer> {
                 + " 10000)")
         Integer count;
 
-        /** Checks the choice of source before any work. */
-        void validate(CommandLine cl) {
+        @Option(names = "--batch", defaultValue = "64", description = "inputs per forward pass (default:"
+                + " ${DEFAULT-VALUE})")
+        int batch;
+
+        /** Checks the choice of source, the batch size and that {@code output} can be written, before any work. */
+        void validate(CommandLine cl, Path output, String option) {
+            if (batch < 1) {
+                throw new CommandLine.ParameterException(cl, "--batch must be at least 1, not " + batch);
+            }
+            try {
+                Outputs.checkWritable(output, option);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, e.getMessage(), e);
+            }
             int sources = (input != null ? 1 : 0) + (images.given() ? 1 : 0) + (dataset != null ? 1 : 0);
             if (sources != 1) {
                 throw new CommandLine.ParameterException(cl, "give the inputs as one of --input X.npy,"
@@ -111,32 +123,19 @@ final class PatternsCommand implements Callable<Integer> {
         @Option(names = "--out", required = true, paramLabel = "P.npz", description = "where to write the patterns")
         Path out;
 
-        @Option(names = "--batch", defaultValue = "64", description = "inputs per forward pass (default:"
-                + " ${DEFAULT-VALUE})")
-        int batch;
-
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
-            data.validate(spec.commandLine());
-            if (batch < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1, not "
-                        + batch);
-            }
-            try {
-                Outputs.checkWritable(out, "--out");
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-            }
+            data.validate(spec.commandLine(), out, "--out");
             Model m = ModelLoader.load(model);
             Tensor x = data.load(m, FashionMnist.Split.TRAIN);
             PatternFit fit = new PatternFit(m, false);
             int n = x.dim(0);
             ProgressBar bar = new ProgressBar(System.err, "patterns fit", "inputs");
             long t0 = System.nanoTime();
-            fit.addAll(x, batch, done -> bar.update(done, n));
+            fit.addAll(x, data.batch, done -> bar.update(done, n));
             Patterns p = fit.patterns();
             Outputs.writeVia(out, p::save);
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -182,10 +181,6 @@ final class PatternsCommand implements Callable<Integer> {
                 + " ${DEFAULT-VALUE})")
         long seed;
 
-        @Option(names = "--batch", defaultValue = "64", description = "inputs per forward pass (default:"
-                + " ${DEFAULT-VALUE})")
-        int batch;
-
         @Option(names = "--chart", defaultValue = "rho.png", paramLabel = "FILE.png",
                 description = "rho per layer and estimator as a chart (default: ${DEFAULT-VALUE})")
         Path chart;
@@ -199,19 +194,10 @@ final class PatternsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            data.validate(spec.commandLine());
+            data.validate(spec.commandLine(), chart, "--chart");
             if (!(split > 0 && split < 1)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--split must be in (0, 1), not "
                         + split);
-            }
-            if (batch < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 1, not "
-                        + batch);
-            }
-            try {
-                Outputs.checkWritable(chart, "--chart");
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
             }
             Model m = ModelLoader.load(model);
             Patterns p = Patterns.load(patterns, m);
@@ -224,8 +210,9 @@ final class PatternsCommand implements Callable<Integer> {
             }
             ProgressBar bar = new ProgressBar(System.err, "patterns quality", "inputs");
             long t0 = System.nanoTime();
-            PatternFit fitV = new PatternFit(m, true).addAll(x.slice(0, cut), batch, done -> bar.update(done, n));
-            PatternFit report = new PatternFit(m, true).addAll(x.slice(cut, n), batch,
+            PatternFit fitV = new PatternFit(m, true).addAll(x.slice(0, cut), data.batch,
+                    done -> bar.update(done, n));
+            PatternFit report = new PatternFit(m, true).addAll(x.slice(cut, n), data.batch,
                     done -> bar.update(cut + done, n));
             List<SignalQuality.Rho> rhos = SignalQuality.measure(p, fitV, report, seed);
             double seconds = (System.nanoTime() - t0) / 1e9;
