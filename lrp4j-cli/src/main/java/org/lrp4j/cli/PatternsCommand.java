@@ -114,7 +114,8 @@ final class PatternsCommand implements Callable<Integer> {
                     + " observation), and for nodes read by ReLUs only a+ and a- over the inputs with z = y + b > 0"
                     + " and z <= 0. Written as NPZ with a hash of the model's parameters."})
     static final class Fit implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = "model file (.onnx, or written by 'lrp4j train')")
+        @Option(names = "--model", description = "model file (.onnx, or written by 'lrp4j train'); default: the"
+                + " embedded Fashion-MNIST CNN of 'lrp4j demo'")
         Path model;
 
         @CommandLine.Mixin
@@ -129,7 +130,7 @@ final class PatternsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             data.validate(spec.commandLine(), out, "--out");
-            Model m = ModelLoader.load(model);
+            Model m = model == null ? DemoCommand.loadModel() : ModelLoader.load(model);
             Tensor x = data.load(m, FashionMnist.Split.TRAIN);
             PatternFit fit = new PatternFit(m, false);
             int n = x.dim(0);
@@ -163,7 +164,8 @@ final class PatternsCommand implements Callable<Integer> {
                     + " of y on the residual over the first --split of the inputs; the correlation is measured on"
                     + " the rest. High is good: nothing about y is left in the residual."})
     static final class Quality implements Callable<Integer> {
-        @Option(names = "--model", required = true, description = "model file (.onnx, or written by 'lrp4j train')")
+        @Option(names = "--model", description = "model file (.onnx, or written by 'lrp4j train'); default: the"
+                + " embedded Fashion-MNIST CNN of 'lrp4j demo'")
         Path model;
 
         @Option(names = "--patterns", required = true, paramLabel = "P.npz", description = "patterns of the model"
@@ -199,7 +201,7 @@ final class PatternsCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--split must be in (0, 1), not "
                         + split);
             }
-            Model m = ModelLoader.load(model);
+            Model m = model == null ? DemoCommand.loadModel() : ModelLoader.load(model);
             Patterns p = Patterns.load(patterns, m);
             Tensor x = data.load(m, FashionMnist.Split.TEST);
             int n = x.dim(0);

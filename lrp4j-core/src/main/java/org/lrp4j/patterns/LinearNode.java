@@ -51,16 +51,17 @@ public record LinearNode(Node node, double[] weight, double[] bias, int neurons,
                     && model.consumers(n.output()).stream().allMatch(c -> c.layer() instanceof ReLU);
             if (n.layer() instanceof Linear l) {
                 Tensor w = l.weight().value();
-                out.add(new LinearNode(n, doubles(w), l.bias() == null ? new double[w.dim(0)] : doubles(l.bias().value()),
-                        w.dim(0), w.dim(1), null, null, rectified));
+                double[] b = l.bias() == null ? new double[w.dim(0)] : doubles(l.bias().value());
+                out.add(new LinearNode(n, doubles(w), b, w.dim(0), w.dim(1), null, null, rectified));
             } else if (n.layer() instanceof Conv2d c) {
                 if (c.spec().groups() != 1) {
                     throw new IllegalArgumentException("node '" + n.name() + "' is a grouped convolution (groups "
                             + c.spec().groups() + "); patterns are fitted for convolutions with one group only");
                 }
                 Tensor w = c.weight().value();
-                out.add(new LinearNode(n, doubles(w), c.bias() == null ? new double[w.dim(0)] : doubles(c.bias().value()),
-                        w.dim(0), w.size() / w.dim(0), c.spec(), new int[] {w.dim(2), w.dim(3)}, rectified));
+                double[] b = c.bias() == null ? new double[w.dim(0)] : doubles(c.bias().value());
+                out.add(new LinearNode(n, doubles(w), b, w.dim(0), w.size() / w.dim(0), c.spec(),
+                        new int[] {w.dim(2), w.dim(3)}, rectified));
             }
         }
         if (out.isEmpty()) {

@@ -30,8 +30,8 @@ import org.lrp4j.tensor.Tensor;
  *   a+ = (E+[x y] - E+[x] E[y]) / (w^T E+[x y] - w^T E+[x] E[y])                   S_a+-, z = y + b &gt; 0
  *   a- = likewise over z &lt;= 0                                                     (rectified nodes only)
  * </pre>
- * with y = w^T x (no bias) and E[y] over all observations. A zero denominator (var(y) = 0, or an empty regime)
- * gives a zero pattern and a warning. {@link #signal} is what PatternNet projects with: a+ for a node read only by
+ * with y = w^T x (no bias) and E[y] over all observations. A zero denominator (var(y) = 0, or an empty regime;
+ * zero means at most 1e-12 E[y^2]) gives a zero pattern and a warning. {@link #signal} is what PatternNet projects with: a+ for a node read only by
  * ReLUs, a otherwise.
  *
  * @param modelHash the SHA-256 (hex) of the parameters of the model the patterns belong to
