@@ -38,6 +38,10 @@ public final class PatternStatistics {
         this.k = node.neurons();
         this.d = node.dimension();
         this.sx = new double[d];
+        if (secondMoments && (long) d * d > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("node '" + node.name() + "' has " + d + " inputs per neuron: rho needs"
+                    + " their " + d + " x " + d + " covariance, more than a Java array holds; measure a smaller model");
+        }
         this.sxx = secondMoments ? new double[d * d] : null;
         this.nPos = new long[k];
         this.nNeg = new long[k];

@@ -212,6 +212,15 @@ class PatternStatisticsTest {
     }
 
     @Test
+    void secondMomentsTooLargeForAnArrayAreRefusedBeforeAllocating() {
+        Model m = ModelBuilder.create("wide").input("input", 50_000)
+                .then(new Linear(Variable.parameter(Tensor.zeros(1, 50_000)), null)).build();
+        assertThat(new PatternFit(m, false).statistics()).hasSize(1);
+        assertThatThrownBy(() -> new PatternFit(m, true)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("50000 x 50000 covariance");
+    }
+
+    @Test
     void aGroupedConvolutionIsRefusedWithAClearMessage() {
         Conv2d grouped = new Conv2d(Conv2dSpec.of(1, 0, 1, 2), Variable.parameter(Tensor.ones(2, 1, 1, 1)), null);
         Model m = ModelBuilder.create("grouped").input("input", 2, 3, 3).then(grouped).build();

@@ -11,7 +11,8 @@ import org.lrp4j.autodiff.Variable;
  *   R_in = T(R; v)        v = a (PatternNet) or w * a (PatternAttribution); v = w gives the gradient
  * </pre>
  * Not a ratio of contributions, so it is no {@link Weighted} rule; the ReLU gates and max-pool routes around it are
- * the gradient's, from the traced forward pass.
+ * the gradient's, from the traced forward pass. It carries a tensor per node, so {@link Rules#parse} does not read
+ * it: PatternNet and PatternAttribution build it from fitted patterns.
  *
  * @param name   what replaces the weight, for {@link #describe()} (e.g. {@code a+}, {@code w*a+})
  * @param weight the replacement, shaped like the node's weight
