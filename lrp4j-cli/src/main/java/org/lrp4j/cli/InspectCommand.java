@@ -51,6 +51,22 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--high", description = "highest input value, for zbox in epsilon-gamma-box")
     Float high;
 
+    @Option(names = "--input", description = "input batch as .npy [N, ...]: also report how much each LRN node"
+            + " changes its input on these inputs")
+    Path input;
+
+    @Option(names = "--dataset", description = "fashion-mnist or mnist: like --input, on the first --images test"
+            + " images")
+    String dataset;
+
+    @Option(names = "--data", description = "folder with the dataset's IDX files (default:"
+            + " /usr/share/datasets/fashion-mnist)")
+    Path data;
+
+    @Option(names = "--images", defaultValue = "1000", description = "with --dataset: how many test images (default:"
+            + " ${DEFAULT-VALUE})")
+    int count;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -60,9 +76,26 @@ final class InspectCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown composite '" + composite
                     + "'; composites: " + String.join(", ", Composites.NAMES));
         }
+        if (input != null && dataset != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --input or --dataset, not both");
+        }
+        if (count < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--images must be >= 1 but was "
+                    + count);
+        }
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
-        System.out.print(describe(m, loaded, model.getFileName().toString()));
+        Tensor x = null;
+        if (dataset != null) {
+            org.lrp4j.data.Dataset d = org.lrp4j.data.FashionMnist.load(dataset, TrainCommand.dataDir(dataset, data),
+                    org.lrp4j.data.FashionMnist.Split.TEST);
+            EvaluateCommand.checkInput(m, d);
+            x = d.head(Math.min(count, d.size())).images();
+        } else if (input != null) {
+            x = InputFiles.readModelInput(input, "--input");
+        }
+        String text = describe(m, loaded, model.getFileName().toString());
+        System.out.print(x == null ? text : text + normalisationEffect(m, x));
         return 0;
     }
 
@@ -156,8 +189,62 @@ final class InspectCommand implements Callable<Integer> {
             for (String note : plan.notes()) {
                 sb.append("canonizer   ").append(note).append('\n');
             }
+            if (plan.rules().values().stream().anyMatch(r -> r instanceof org.lrp4j.lrp.rules.LrnTaylor)) {
+                sb.append("taylor      LRN nodes take the first-order Taylor rule of Binder et al. 2016 (seed 001),"
+                        + " which conserves relevance; 'explain --rule LRN=pass' keeps the identity instead\n");
+            }
         } else {
             sb.append("LRP         no rule plan: ").append(planError).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * For each LRN node, how much the normalisation changes its input on {@code x}: mean |y - x| / mean |x| over
+     * all elements, and the mean divisor |x| / |y| where x != 0. Forward passes in batches of 256.
+     */
+    static String normalisationEffect(Model m, Tensor x) {
+        List<Node> lrn = m.nodes().stream().filter(n -> n.opType().equals("LRN")).toList();
+        if (lrn.isEmpty()) {
+            return "LRN         the model has no LRN nodes\n";
+        }
+        if (m.inputs().size() != 1) {
+            throw new IllegalArgumentException("--input/--dataset: the model has " + m.inputs().size()
+                    + " inputs; the LRN statistics need a model with one input");
+        }
+        double[] change = new double[lrn.size()];
+        double[] magnitude = new double[lrn.size()];
+        double[] divisor = new double[lrn.size()];
+        long[] nonZero = new long[lrn.size()];
+        int n = x.shape().dim(0);
+        try (GradMode.Scope off = GradMode.disabled()) {
+            for (int from = 0; from < n; from += 256) {
+                Trace t = m.trace(Map.of(m.inputs().get(0).name(), Variable.constant(x.slice(from,
+                        Math.min(n, from + 256)))), ForwardContext.inference());
+                for (int i = 0; i < lrn.size(); i++) {
+                    Tensor in = t.values().get(lrn.get(i).inputs().get(0)).value();
+                    Tensor out = t.output(lrn.get(i)).value();
+                    float[] a = in.data();
+                    float[] b = out.data();
+                    for (int k = 0; k < in.size(); k++) {
+                        float xi = a[in.offset() + k];
+                        float yi = b[out.offset() + k];
+                        change[i] += Math.abs(yi - xi);
+                        magnitude[i] += Math.abs(xi);
+                        if (xi != 0 && yi != 0) {
+                            divisor[i] += xi / (double) yi;
+                            nonZero[i]++;
+                        }
+                    }
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lrn.size(); i++) {
+            sb.append(String.format(Locale.ROOT, "LRN         %s changes its input by %.1f%% (mean |y - x| / mean |x|"
+                            + " over %d inputs); mean divisor x / y = %.3f where x != 0%n", lrn.get(i).name(),
+                    100 * change[i] / Math.max(magnitude[i], Double.MIN_NORMAL), n,
+                    nonZero[i] == 0 ? Double.NaN : divisor[i] / nonZero[i]));
         }
         return sb.toString();
     }

@@ -19,6 +19,7 @@ import org.lrp4j.eval.FlipReport;
 import org.lrp4j.eval.Method;
 import org.lrp4j.eval.MethodSpecs;
 import org.lrp4j.eval.Order;
+import org.lrp4j.eval.PairedDifference;
 import org.lrp4j.eval.Perturbation;
 import org.lrp4j.eval.PixelFlipping;
 import org.lrp4j.eval.Score;
@@ -140,6 +141,12 @@ final class PixelFlippingCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object per (method, order) instead of the table")
     boolean json;
 
+    @Option(names = "--pairs", split = ",", paramLabel = "I:J", description = "paired comparisons of methods by their"
+            + " position in --methods (1-based): I:J reports, per order, the mean over images of AUC(I) - AUC(J) with"
+            + " its paired standard error (the images' own variation cancels), in summary.md, summary.jsonl and the"
+            + " printed table")
+    List<String> pairs = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -159,6 +166,7 @@ final class PixelFlippingCommand implements Callable<Integer> {
         if ((low == null) != (high == null) || (low != null && !(low < high))) {
             throw bad("give both --low and --high with low < high");
         }
+        List<int[]> pairIndex = parsePairs();
         try {
             if (Files.exists(out) && !Files.isDirectory(out)) {
                 throw new IllegalArgumentException("--out " + out + " is a file; give a folder for the results");
@@ -258,16 +266,32 @@ final class PixelFlippingCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
         }
+        for (int[] ij : pairIndex) {
+            if (Math.max(ij[0], ij[1]) > list.size()) {
+                throw bad("--pairs " + ij[0] + ":" + ij[1] + " names a method beyond the " + list.size() + " of"
+                        + " --methods; positions run from 1 to " + list.size());
+            }
+        }
         int n = x.dim(0);
         ProgressBar bar = new ProgressBar(System.err, "pixel-flipping", "images");
         long t0 = System.nanoTime();
         PixelFlipping.Result result = run.run(x, targets, list, bar::update);
         double seconds = (System.nanoTime() - t0) / 1e9;
         List<FlipCurve> curves = result.summaries(normalize);
-        write(curves, sc);
+        List<PairedDifference> paired = new ArrayList<>();
+        for (int[] ij : pairIndex) {
+            for (Order o : result.orders()) {
+                paired.add(PairedDifference.of(result, list.get(ij[0] - 1).name(), list.get(ij[1] - 1).name(), o,
+                        normalize));
+            }
+        }
+        write(curves, paired, sc);
         if (json) {
             for (FlipCurve c : curves) {
                 System.out.println(FlipReport.json(c, sc, normalize));
+            }
+            for (PairedDifference d : paired) {
+                System.out.println(FlipReport.json(d));
             }
         } else {
             System.out.printf(Locale.ROOT, "pixel flipping: %d images, %d regions of %dx%d, %d steps to %.0f%% of the"
@@ -275,6 +299,10 @@ final class PixelFlippingCommand implements Callable<Integer> {
                     region, steps, 100 * fraction, perturbation.describe(), sc.label(), normalize ? " (normalised)" : "",
                     seed, seconds);
             System.out.print(FlipReport.markdown(curves));
+            if (!paired.isEmpty()) {
+                System.out.println();
+                System.out.print(FlipReport.markdownPaired(paired));
+            }
             System.out.println();
             System.out.println("written to " + out.toAbsolutePath().normalize() + ": curves.csv, summary.md,"
                     + " summary.jsonl, pixel-flipping.svg, pixel-flipping.png");
@@ -283,16 +311,19 @@ final class PixelFlippingCommand implements Callable<Integer> {
     }
 
     /** Writes every output file next to its final name first, then moves them: no half-written results. */
-    private void write(List<FlipCurve> curves, Score sc) throws IOException {
+    private void write(List<FlipCurve> curves, List<PairedDifference> paired, Score sc) throws IOException {
         Files.createDirectories(out);
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("curves.csv", FlipReport.csv(curves).getBytes(StandardCharsets.UTF_8));
         String md = "# Pixel flipping\n\n`lrp4j pixel-flipping " + String.join(" ", args()) + "`\n\n"
-                + FlipReport.markdown(curves);
+                + FlipReport.markdown(curves) + (paired.isEmpty() ? "" : "\n" + FlipReport.markdownPaired(paired));
         files.put("summary.md", md.getBytes(StandardCharsets.UTF_8));
         StringBuilder jl = new StringBuilder();
         for (FlipCurve c : curves) {
             jl.append(FlipReport.json(c, sc, normalize)).append('\n');
+        }
+        for (PairedDifference d : paired) {
+            jl.append(FlipReport.json(d)).append('\n');
         }
         files.put("summary.jsonl", jl.toString().getBytes(StandardCharsets.UTF_8));
         List<LineChart.Panel> panels = FlipReport.panels(curves, sc, normalize);
@@ -319,9 +350,32 @@ final class PixelFlippingCommand implements Callable<Integer> {
         }
     }
 
+    /** --pairs as 1-based (I, J) with I != J, checked before any work. */
+    private List<int[]> parsePairs() {
+        List<int[]> out = new ArrayList<>();
+        for (String p : pairs) {
+            String[] ij = p.strip().split(":");
+            try {
+                int i = Integer.parseInt(ij[0].strip());
+                int j = ij.length == 2 ? Integer.parseInt(ij[1].strip()) : -1;
+                if (ij.length != 2 || i < 1 || j < 1 || i == j) {
+                    throw new NumberFormatException();
+                }
+                out.add(new int[] {i, j});
+            } catch (NumberFormatException e) {
+                throw bad("--pairs '" + p + "' is not I:J with two different positions in --methods counted from 1"
+                        + " (e.g. --pairs 2:1,4:3)");
+            }
+        }
+        return out;
+    }
+
     private List<String> args() {
         List<String> a = new ArrayList<>();
-        for (String s : spec.commandLine().getParseResult().originalArgs()) {
+        List<String> original = spec.commandLine().getParseResult().originalArgs();
+        // run from Main, the sub-command's own name comes first
+        for (String s : original.isEmpty() || !original.get(0).equals(spec.name()) ? original
+                : original.subList(1, original.size())) {
             a.add(s.matches("[A-Za-z0-9_./:=,-]+") ? s : "'" + s.replace("'", "'\\''") + "'");
         }
         return a;

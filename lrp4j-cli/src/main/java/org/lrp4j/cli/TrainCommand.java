@@ -33,7 +33,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "folder with the IDX files (default: " + "/usr/share/datasets/fashion-mnist)")
     Path data;
 
-    @Option(names = "--arch", defaultValue = "cnn", description = "architecture: cnn, small-cnn, mlp (default: ${DEFAULT-VALUE})")
+    @Option(names = "--arch", defaultValue = "cnn", description = "architecture: cnn, small-cnn, lrn-cnn (seed 001: LRN after each convolution), mlp (default: ${DEFAULT-VALUE})")
     String arch;
 
     @Option(names = "--epochs", defaultValue = "5", description = "epochs (default: ${DEFAULT-VALUE})")

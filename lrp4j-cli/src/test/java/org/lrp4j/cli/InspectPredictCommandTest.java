@@ -67,6 +67,31 @@ class InspectPredictCommandTest {
         assertThat(line(out, "fc2")).contains("Gemm").contains("[1, 10]").contains("epsilon");
     }
 
+    @Test
+    void inspectWithInputsReportsHowMuchEachLrnNodeChangesItsInput() throws Exception {
+        Model lrn = Architectures.create("lrn-cnn", 1, 28, 10, 3);
+        Path file = dir.resolve("lrn.onnx");
+        OnnxExporter.save(lrn, file, Map.of());
+        TrainEvaluateCommandTest.Run r = run("inspect", "--model", file.toString(), "--input", input.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        // the figure from the model's own forward pass, computed here independently
+        org.lrp4j.graph.Trace t = lrn.trace(org.lrp4j.autodiff.Variable.constant(x));
+        org.lrp4j.graph.Node node = lrn.nodes().stream().filter(n -> n.opType().equals("LRN")).findFirst()
+                .orElseThrow();
+        Tensor in = t.values().get(node.inputs().get(0)).value();
+        Tensor out = t.output(node).value();
+        double change = out.sub(in).abs().sum().item() / in.abs().sum().item();
+        assertThat(change).as("alpha = 1 must matter").isGreaterThan(0.01);
+        assertThat(r.out()).contains(String.format(java.util.Locale.ROOT, "LRN         %s changes its input by %.1f%%",
+                node.name(), 100 * change)).contains("over 3 inputs").contains("first-order Taylor rule");
+        TrainEvaluateCommandTest.Run none = run("inspect", "--model", onnx.toString(), "--input", input.toString());
+        assertThat(none.out()).contains("the model has no LRN nodes");
+        TrainEvaluateCommandTest.Run both = run("inspect", "--model", onnx.toString(), "--input", input.toString(),
+                "--dataset", "fashion-mnist");
+        assertThat(both.exit()).isEqualTo(2);
+        assertThat(both.err()).contains("give --input or --dataset, not both");
+    }
+
     private static String line(String out, String node) {
         return Arrays.stream(out.split("\n")).filter(l -> l.startsWith("  " + node + " ")).findFirst()
                 .orElseThrow(() -> new AssertionError("no line for node " + node + " in\n" + out));

@@ -51,6 +51,39 @@ class PixelFlippingCommandTest {
     }
 
     @Test
+    void pairedDifferencesAverageToTheDifferenceOfTheAucs() throws Exception {
+        Path out = dir.resolve("pairs");
+        var r = run("pixel-flipping", "--input", images(4).toString(), "--methods",
+                "lrp:epsilon(0.01),lrp:alpha_beta(1,0),random", "--steps", "4", "--region", "2", "--order", "morf,lerf",
+                "--pairs", "2:1,3:1", "--out", out.toString(), "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().filter(l -> l.startsWith("{")).toList();
+        assertThat(lines).hasSize(6 + 4);
+        for (String order : List.of("morf", "lerf")) {
+            double eps = number(find(lines, "\"method\":\"lrp:epsilon(0.01)\",\"order\":\"" + order), "auc");
+            double ab = number(find(lines, "\"method\":\"lrp:alpha_beta(1,0)\",\"order\":\"" + order), "auc");
+            String pair = find(lines, "\"method\":\"lrp:alpha_beta(1,0)\",\"reference\":\"lrp:epsilon(0.01)\","
+                    + "\"order\":\"" + order);
+            assertThat(number(pair, "auc_difference")).isCloseTo(ab - eps, org.assertj.core.api.Assertions.within(1e-9));
+            assertThat(pair).contains("\"images\":4");
+        }
+        assertThat(Files.readString(out.resolve("summary.md"))).contains("| lrp:alpha_beta(1,0) | lrp:epsilon(0.01) |"
+                + " morf |").doesNotContain("pixel-flipping pixel-flipping");
+        assertThat(Files.readAllLines(out.resolve("summary.jsonl"))).hasSize(10);
+    }
+
+    private static String find(List<String> lines, String prefix) {
+        return lines.stream().filter(l -> l.startsWith("{" + prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting {" + prefix + " in " + lines));
+    }
+
+    private static double number(String json, String field) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + field + "\":(-?[0-9.eE+-]+)").matcher(json);
+        assertThat(m.find()).as(field + " in " + json).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
     void theSameSeedGivesTheSameNumbers() throws Exception {
         Path x = images(2);
         String[] args = {"pixel-flipping", "--input", x.toString(), "--methods", "gradient-x-input", "--steps", "3",
@@ -78,6 +111,9 @@ class PixelFlippingCommandTest {
             {"--score", "margin"},
             {"--target", "all"},
             {"--target", "12"},
+            {"--pairs", "1:1"},
+            {"--pairs", "2-1"},
+            {"--pairs", "1:9"},
         };
         for (String[] c : cases) {
             Path out = dir.resolve("never");

@@ -2,6 +2,7 @@ package org.lrp4j.autodiff;
 
 import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
+import org.lrp4j.tensor.kernel.LocalResponse;
 import org.lrp4j.tensor.Tensor.UnaryOp;
 import org.lrp4j.tensor.TensorShapeException;
 import org.lrp4j.tensor.kernel.Conv2d;
@@ -546,6 +547,31 @@ public final class Ops {
     public static Variable globalAvgPoolTranspose(Variable r, Shape inputShape) {
         return Variable.result(Pooling.globalAvgPoolBackward(r.value(), inputShape), "globalAvgPoolTranspose",
                 g -> grads(Pooling.globalAvgPool(g)), r);
+    }
+
+    /**
+     * Local response normalisation across channels (ONNX LRN) of [N, C, ...]: y_c = x_c / (bias + alpha / size
+     * S_c)^beta, S_c the sum of x^2 over channels [c - floor((size-1)/2), c + ceil((size-1)/2)], forward and
+     * backward each fused into one pass ({@link LocalResponse}).
+     */
+    public static Variable localResponseNorm(Variable x, int size, float alpha, float beta, float bias) {
+        Tensor xv = x.value();
+        Shape s = xv.shape();
+        if (s.rank() < 3) {
+            throw new TensorShapeException("LRN: input must be [N, C, ...] with rank >= 3 but has shape " + s);
+        }
+        int before = (size - 1) / 2;
+        LocalResponse.Spec spec = new LocalResponse.Spec(s.dim(0), s.dim(1), s.sizeOf(2, s.rank()), before,
+                size - 1 - before, alpha / size, beta, bias);
+        float[] y = new float[s.size()];
+        float[] scale = new float[s.size()];
+        float[] inverse = new float[s.size()];
+        LocalResponse.forward(spec, xv.data(), xv.offset(), y, scale, inverse);
+        return Variable.result(Tensor.wrap(y, s), "localResponseNorm", g -> {
+            float[] dx = new float[s.size()];
+            LocalResponse.backward(spec, xv.data(), xv.offset(), g.data(), g.offset(), scale, inverse, dx);
+            return grads(Tensor.wrap(dx, s));
+        }, x);
     }
 
     /**

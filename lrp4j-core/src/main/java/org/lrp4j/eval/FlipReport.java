@@ -42,6 +42,23 @@ public final class FlipReport {
                 + array(c.stderr()) + "}";
     }
 
+    /** One JSON object: method, reference, order, auc_difference, stderr, t, images, lower. */
+    public static String json(PairedDifference d) {
+        return "{\"method\":" + str(d.method()) + ",\"reference\":" + str(d.reference()) + ",\"order\":"
+                + str(d.order().label()) + ",\"auc_difference\":" + num(d.meanDifference()) + ",\"stderr\":"
+                + num(d.stderr()) + ",\"t\":" + num(d.t()) + ",\"images\":" + d.images() + ",\"lower\":"
+                + d.lower() + "}";
+    }
+
+    /** The paired comparisons as a markdown table, one row per (pair, order). */
+    public static String markdownPaired(List<PairedDifference> paired) {
+        StringBuilder sb = new StringBuilder(PairedDifference.MARKDOWN_HEADER);
+        for (PairedDifference d : paired) {
+            sb.append(d.markdownRow()).append('\n');
+        }
+        return sb.toString();
+    }
+
     /**
      * The markdown table: one row per method; per order its AUC (+- standard error over images) and AOPC; then
      * the LeRF - MoRF AUC gap and the MoRF AUC minus the random order's, when those orders were run.

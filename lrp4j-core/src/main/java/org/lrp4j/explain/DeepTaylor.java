@@ -41,8 +41,9 @@ import org.lrp4j.tensor.Tensor;
  * The direction of each layer is chosen by the domain of its input, as iNNvestigate's DeepTaylor and
  * BoundedDeepTaylor do: the graph input is a box when bounds are given (BOX), else the declared input domain
  * (unbounded by default: NEAREST, or non-negative: POSITIVE); the output of a Relu (and of max/average pooling,
- * reshapes, Clip with min &gt;= 0, Sigmoid, Softmax of such tensors) is non-negative: POSITIVE; anything else is
- * unbounded: NEAREST. {@link Builder#direction} overrides the choice. The choice of every layer is written into
+ * reshapes, LRN (which keeps the sign of its input), Clip with min &gt;= 0, Sigmoid, Softmax of such tensors) is
+ * non-negative: POSITIVE; anything else is unbounded: NEAREST. LRN nodes take the first-order Taylor rule
+ * ({@code taylor}) as in every LRP preset. {@link Builder#direction} overrides the choice. The choice of every layer is written into
  * the conservation report (one {@code deep-taylor:} line per Conv/Gemm node, and the node's rule), and
  * {@link #choices()} returns it. BatchNorm is merged first ({@link Canonizer#auto()}); ReLU passes relevance,
  * max pooling routes it to the maximum, as in the LRP presets. The output seed is the target logit.
@@ -137,7 +138,7 @@ public final class DeepTaylor implements Explainer {
             Selector s = Selector.parse(e.getKey(), c.model());
             boolean any = false;
             for (Node n : c.model().nodes()) {
-                if (Selector.LINEAR_OPS.contains(n.opType()) && s.matches(n, c.model())) {
+                if (Selector.weighted(n) && s.matches(n, c.model())) {
                     overrides.put(n.name(), e.getValue());
                     any = true;
                 }
@@ -272,7 +273,7 @@ public final class DeepTaylor implements Explainer {
         Map<String, Domain> memo = new HashMap<>();
         List<Choice> out = new ArrayList<>();
         for (Node n : m.nodes()) {
-            if (!Selector.LINEAR_OPS.contains(n.opType())) {
+            if (!Selector.weighted(n)) {
                 continue;
             }
             Domain d = domain(m, n.inputs().get(0), memo);
@@ -307,20 +308,23 @@ public final class DeepTaylor implements Explainer {
             d = inputDomain;
         } else {
             Node n = p.get();
-            d = switch (n.opType()) {
-                case "Relu", "Sigmoid", "Softmax" -> Domain.NON_NEGATIVE;
-                case "Clip" -> ((Clip) n.layer()).min() >= 0 ? Domain.NON_NEGATIVE : Domain.UNBOUNDED;
-                case "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Identity", "Dropout",
-                        "Transpose", "Squeeze", "Unsqueeze" -> domain(m, n.inputs().get(0), memo);
-                case "Pad", "Add", "Concat" -> {
-                    boolean all = true;
-                    for (String in : n.inputs()) {
-                        all &= domain(m, in, memo) == Domain.NON_NEGATIVE;
+            if (n.layer().role().keepsSign()) {
+                // reshapes, pooling and LRN (a positive divisor) keep the sign, and so the domain, of their input
+                d = domain(m, n.inputs().get(0), memo);
+            } else {
+                d = switch (n.opType()) {
+                    case "Relu", "Sigmoid", "Softmax" -> Domain.NON_NEGATIVE;
+                    case "Clip" -> ((Clip) n.layer()).min() >= 0 ? Domain.NON_NEGATIVE : Domain.UNBOUNDED;
+                    case "Pad", "Add", "Concat" -> {
+                        boolean all = true;
+                        for (String in : n.inputs()) {
+                            all &= domain(m, in, memo) == Domain.NON_NEGATIVE;
+                        }
+                        yield all ? Domain.NON_NEGATIVE : Domain.UNBOUNDED;
                     }
-                    yield all ? Domain.NON_NEGATIVE : Domain.UNBOUNDED;
-                }
-                default -> Domain.UNBOUNDED;
-            };
+                    default -> Domain.UNBOUNDED;
+                };
+            }
         }
         memo.put(tensor, d);
         return d;

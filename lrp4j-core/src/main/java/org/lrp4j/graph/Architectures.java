@@ -12,6 +12,7 @@ import org.lrp4j.layers.Dropout;
 import org.lrp4j.layers.GlobalAveragePool;
 import org.lrp4j.layers.Flatten;
 import org.lrp4j.layers.Linear;
+import org.lrp4j.layers.LocalResponseNorm;
 import org.lrp4j.layers.MaxPool2d;
 import org.lrp4j.layers.ReLU;
 import org.lrp4j.tensor.kernel.Pool2dSpec;
@@ -25,8 +26,8 @@ public final class Architectures {
     }
 
     /** The names {@link #create} accepts. */
-    public static final List<String> NAMES = List.of("cnn", "small-cnn", "mlp", "vgg16", "vgg16-bn", "resnet18",
-            "resnet50");
+    public static final List<String> NAMES = List.of("cnn", "small-cnn", "lrn-cnn", "mlp", "vgg16", "vgg16-bn",
+            "resnet18", "resnet50");
 
     /** Creates architecture {@code name} for inputs [N, channels, size, size] and {@code classes} outputs. */
     public static Model create(String name, int channels, int size, int classes, long seed) {
@@ -34,6 +35,7 @@ public final class Architectures {
         return switch (name.toLowerCase(Locale.ROOT)) {
             case "cnn" -> cnn(channels, size, classes, 16, 32, 64, rng);
             case "small-cnn" -> cnn(channels, size, classes, 32, 64, 128, rng);
+            case "lrn-cnn" -> lrnCnn(channels, size, classes, rng);
             case "mlp" -> mlp(channels, size, classes, rng);
             case "vgg16" -> vgg16(channels, size, classes, false, rng);
             case "vgg16-bn" -> vgg16(channels, size, classes, true, rng);
@@ -56,6 +58,29 @@ public final class Architectures {
                 .then(new Flatten())
                 .then(Linear.of(c2 * s * s, hidden, rng)).then(new ReLU())
                 .then(Linear.of(hidden, classes, rng))
+                .build();
+    }
+
+    /** The local renormalisation of {@link #lrnCnn}: window 5, alpha 1, beta 0.75, bias 1. */
+    public static final LocalResponseNorm LRN_CNN_NORM = new LocalResponseNorm(5, 1f, 0.75f, 1f);
+
+    /**
+     * The CNN of seed 001's experiment, with local renormalisation after each convolution: Conv(c,32,3,p1) ReLU
+     * LRN MaxPool2 Conv(32,64,3,p1) ReLU LRN MaxPool2 Flatten Linear(64*(s/4)^2, 128) ReLU Linear(128, classes), LRN
+     * as {@link #LRN_CNN_NORM}. AlexNet's alpha = 1e-4 (with bias 2) barely changes activations of order 1; with
+     * alpha = 1 an activation pattern whose window holds a squared sum of 5 is divided by 2^0.75, so the
+     * normalisation shapes what the layers after it see.
+     */
+    public static Model lrnCnn(int channels, int size, int classes, RandomGenerator rng) {
+        int s = size / 4;
+        return ModelBuilder.create("lrn-cnn").input("input", channels, size, size)
+                .then(Conv2d.of(channels, 32, 3, 1, 1, rng)).then(new ReLU()).then(LRN_CNN_NORM)
+                .then(MaxPool2d.of(2, 2))
+                .then(Conv2d.of(32, 64, 3, 1, 1, rng)).then(new ReLU()).then(LRN_CNN_NORM)
+                .then(MaxPool2d.of(2, 2))
+                .then(new Flatten())
+                .then(Linear.of(64 * s * s, 128, rng)).then(new ReLU())
+                .then(Linear.of(128, classes, rng))
                 .build();
     }
 

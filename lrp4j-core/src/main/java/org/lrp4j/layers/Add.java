@@ -14,6 +14,11 @@ public record Add() implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.COMBINING;
+    }
+
+    @Override
     public int arity() {
         return 2;
     }

@@ -19,6 +19,11 @@ public record AvgPool2d(Pool2dSpec spec) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.AVERAGING;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.avgPool2d(inputs.get(0), spec);
     }

@@ -50,6 +50,11 @@ public record BatchNorm(Variable scale, Variable bias, Tensor runningMean, Tenso
     }
 
     @Override
+    public Role role() {
+        return Role.OTHER;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Variable x = inputs.get(0);
         Shape s = x.shape();

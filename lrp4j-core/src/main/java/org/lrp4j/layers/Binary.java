@@ -52,6 +52,11 @@ public record Binary(Kind kind, Tensor constant, boolean constantFirst) implemen
     }
 
     @Override
+    public Role role() {
+        return Role.OTHER;
+    }
+
+    @Override
     public int arity() {
         return constant == null ? 2 : 1;
     }

@@ -20,6 +20,11 @@ public record Clip(float min, float max) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.ACTIVATION;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.clamp(inputs.get(0), min, max);
     }

@@ -46,6 +46,11 @@ public record Conv2d(Conv2dSpec spec, Variable weight, Variable bias) implements
     }
 
     @Override
+    public Role role() {
+        return Role.WEIGHTED;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Variable x = inputs.get(0);
         if (x.shape().rank() != 4 || x.shape().dim(1) != inChannels()) {

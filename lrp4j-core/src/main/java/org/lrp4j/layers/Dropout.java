@@ -24,6 +24,11 @@ public record Dropout(float p) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.LAYOUT;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Variable x = inputs.get(0);
         if (!context.training() || p == 0f) {

@@ -19,6 +19,11 @@ public record Flatten(int axis) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.LAYOUT;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Shape s = inputs.get(0).shape();
         int a = axis < 0 ? axis + s.rank() : axis;

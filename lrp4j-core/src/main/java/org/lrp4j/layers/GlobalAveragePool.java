@@ -14,6 +14,11 @@ public record GlobalAveragePool() implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.AVERAGING;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.globalAvgPool(inputs.get(0));
     }

@@ -14,6 +14,11 @@ public record Identity() implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.LAYOUT;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return inputs.get(0);
     }

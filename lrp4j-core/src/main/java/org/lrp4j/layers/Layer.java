@@ -18,6 +18,9 @@ public sealed interface Layer permits Linear, Conv2d, ReLU, LeakyReLU, Tanh, Sig
     /** The ONNX operator this layer corresponds to, e.g. "Conv", "Gemm", "Relu". */
     String opType();
 
+    /** What the layer is to the explanation engines: its default LRP rule, whether it is linear, etc. */
+    Role role();
+
     /** The number of inputs, or -1 for any number of at least one. */
     default int arity() {
         return 1;

@@ -14,6 +14,11 @@ public record LeakyReLU(float slope) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.ACTIVATION;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.leakyRelu(inputs.get(0), slope);
     }

@@ -42,6 +42,11 @@ public record Linear(Variable weight, Variable bias) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.WEIGHTED;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Variable x = inputs.get(0);
         if (x.shape().rank() != 2 || x.shape().dim(1) != inFeatures()) {

@@ -4,13 +4,12 @@ import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
-import org.lrp4j.tensor.TensorShapeException;
 
 /**
  * Local response normalisation across channels, the LRN of AlexNet (ONNX LRN):
  * {@code y_c = x_c / (k + alpha / size * sum_{c' in window(c)} x_c'^2)^beta}, where the window runs from
  * c - floor((size - 1) / 2) to c + ceil((size - 1) / 2), clipped to the channels. (For odd sizes this is also
- * PyTorch's LocalResponseNorm.)
+ * PyTorch's LocalResponseNorm.) Forward and backward are fused kernels ({@link Ops#localResponseNorm}).
  */
 public record LocalResponseNorm(int size, float alpha, float beta, float k) implements Layer {
 
@@ -26,15 +25,12 @@ public record LocalResponseNorm(int size, float alpha, float beta, float k) impl
     }
 
     @Override
+    public Role role() {
+        return Role.RENORMALIZATION;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
-        Variable x = inputs.get(0);
-        if (x.shape().rank() < 3) {
-            throw new TensorShapeException("LRN: input must be [N, C, ...] with rank >= 3 but has shape " + x.shape());
-        }
-        int before = (size - 1) / 2;
-        int after = size - 1 - before;
-        Variable windowSum = Ops.channelWindowSum(Ops.square(x), before, after);
-        Variable denominator = Ops.pow(Ops.add(Ops.mul(windowSum, alpha / size), k), beta);
-        return Ops.div(x, denominator);
+        return Ops.localResponseNorm(inputs.get(0), size, alpha, beta, k);
     }
 }

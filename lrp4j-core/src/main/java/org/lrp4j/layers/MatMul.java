@@ -17,6 +17,11 @@ public record MatMul() implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.OTHER;
+    }
+
+    @Override
     public int arity() {
         return 2;
     }

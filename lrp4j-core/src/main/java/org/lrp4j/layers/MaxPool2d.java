@@ -19,6 +19,11 @@ public record MaxPool2d(Pool2dSpec spec) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.ROUTING;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.maxPool2d(inputs.get(0), spec);
     }

@@ -36,6 +36,11 @@ public record Pad(int[] pads) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.COMBINING;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.pad(inputs.get(0), pads);
     }

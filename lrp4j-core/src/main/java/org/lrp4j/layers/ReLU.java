@@ -14,6 +14,11 @@ public record ReLU() implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.ACTIVATION;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.relu(inputs.get(0));
     }

@@ -29,6 +29,11 @@ public record Reshape(int[] shape) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.LAYOUT;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Shape in = inputs.get(0).shape();
         int[] target = shape.clone();

@@ -14,6 +14,11 @@ public record Sigmoid() implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.ACTIVATION;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.sigmoid(inputs.get(0));
     }

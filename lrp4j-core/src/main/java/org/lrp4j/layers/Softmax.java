@@ -14,6 +14,11 @@ public record Softmax(int axis) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.ACTIVATION;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.softmax(inputs.get(0), axis);
     }

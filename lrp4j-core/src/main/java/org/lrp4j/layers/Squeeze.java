@@ -26,6 +26,11 @@ public record Squeeze(int[] axes) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.LAYOUT;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Shape s = inputs.get(0).shape();
         boolean[] drop = new boolean[s.rank()];

@@ -14,6 +14,11 @@ public record Tanh() implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.ACTIVATION;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.tanh(inputs.get(0));
     }

@@ -24,6 +24,11 @@ public record Transpose(int[] perm) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.LAYOUT;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.permute(inputs.get(0), perm);
     }

@@ -29,6 +29,11 @@ public record Unsqueeze(int[] axes) implements Layer {
     }
 
     @Override
+    public Role role() {
+        return Role.LAYOUT;
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Shape s = inputs.get(0).shape();
         int r = s.rank() + axes.length;

@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.lrp4j.autodiff.Variable;
+import org.lrp4j.graph.Architectures;
 import org.lrp4j.graph.Model;
 import org.lrp4j.graph.ModelBuilder;
 import org.lrp4j.layers.Conv2d;
@@ -17,6 +19,7 @@ import org.lrp4j.layers.Linear;
 import org.lrp4j.layers.ReLU;
 import org.lrp4j.lrp.composites.Composites;
 import org.lrp4j.lrp.composites.Selector;
+import org.lrp4j.lrp.rules.LrnTaylor;
 import org.lrp4j.lrp.rules.WSquare;
 import org.lrp4j.lrp.rules.ZBox;
 import org.lrp4j.lrp.rules.ZPlus;
@@ -77,6 +80,17 @@ class ExplainerPropertiesTest {
         assertThat(report).as("seed %d", seed).contains("deep-taylor: conv1 (Conv): input domain unbounded -> nearest root")
                 .contains("deep-taylor: conv2 (Conv): input domain non-negative -> positive-weight direction")
                 .contains("zplus");
+    }
+
+    @Test
+    void deepTaylorKeepsTheNonNegativeDomainThroughLrnAndUsesTheTaylorRuleThere() {
+        Model m = Architectures.lrnCnn(1, 8, 3, new SplittableRandom(4));
+        DeepTaylor dt = DeepTaylor.of(m);
+        // conv2 reads MaxPool(LRN(ReLU(.))): LRN keeps the sign, so its input is non-negative as after a ReLU
+        assertThat(dt.choices()).extracting(DeepTaylor.Choice::direction).containsExactly(
+                DeepTaylor.Direction.NEAREST, DeepTaylor.Direction.POSITIVE, DeepTaylor.Direction.POSITIVE,
+                DeepTaylor.Direction.POSITIVE);
+        assertThat(dt.plan().rules().values()).filteredOn(r -> r instanceof LrnTaylor).hasSize(2);
     }
 
     @ParameterizedTest(name = "seed {0}")

@@ -3,6 +3,7 @@ package org.lrp4j.lrp.composites;
 import java.util.List;
 import java.util.Locale;
 
+import org.lrp4j.layers.Role;
 import org.lrp4j.lrp.rules.AlphaBeta;
 import org.lrp4j.lrp.rules.Epsilon;
 import org.lrp4j.lrp.rules.Flat;
@@ -26,24 +27,19 @@ public final class Composites {
     public static final List<String> NAMES = List.of("epsilon", "epsilon-plus", "epsilon-plus-flat",
             "epsilon-gamma-box", "epsilon-alpha2-beta1", "epsilon-alpha2-beta1-flat");
 
-    private static final String[] ACTIVATIONS = {"Relu", "LeakyRelu", "Tanh", "Sigmoid", "Clip", "Softmax"};
-    private static final String[] RESHAPES = {"Flatten", "Reshape", "Identity", "Dropout", "Transpose", "Squeeze",
-            "Unsqueeze"};
-
     /**
-     * Rules for the nodes without weights, shared by every preset: activations and reshapes pass relevance
-     * unchanged; local renormalisation (LRN) takes the first-order Taylor rule ({@link LrnTaylor}, seed 001); average pooling takes the norm rule; max pooling, BatchNorm (when not merged by a canonizer),
-     * residual Add and Concat (when not canonized), padding and other ops pass relevance as a gradient.
-     * Conv and Gemm get no rule here.
+     * Rules for the nodes without weights, shared by every preset, by each layer's {@link Role}: activations and
+     * layout changes pass relevance unchanged; local renormalisation (LRN) takes the first-order Taylor rule
+     * ({@link LrnTaylor}, seed 001); average pooling takes the norm rule; max pooling, BatchNorm (when not merged by a
+     * canonizer), residual Add and Concat (when not canonized), padding and other ops pass relevance as a gradient.
+     * Conv and Gemm ({@link Role#WEIGHTED}) get no rule here.
      */
     public static Composite structural() {
         return Composite.empty("structural")
-                .with(Selector.opType(ACTIVATIONS), new Pass())
-                .with(Selector.opType("LRN"), new LrnTaylor())
-                .with(Selector.opType(RESHAPES), new Pass())
-                .with(Selector.opType("AveragePool", "GlobalAveragePool"), new Norm())
-                .with(Selector.opType("MaxPool", "BatchNormalization", "Add", "Concat", "Pad", "Sub", "Mul", "Div",
-                        "MatMul"), new Gradient());
+                .with(Selector.role(Role.ACTIVATION, Role.LAYOUT), new Pass())
+                .with(Selector.role(Role.RENORMALIZATION), new LrnTaylor())
+                .with(Selector.role(Role.AVERAGING), new Norm())
+                .with(Selector.role(Role.ROUTING, Role.COMBINING, Role.OTHER), new Gradient());
     }
 
     /** Conv and Gemm: epsilon (what Captum's LRP applies to every layer by default). */

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 
 import org.lrp4j.graph.Model;
 import org.lrp4j.graph.Node;
+import org.lrp4j.layers.Role;
 
 /**
  * Which nodes a composite entry applies to: by op type, by node name (exact or glob with * and ?), by position
@@ -13,8 +14,10 @@ import org.lrp4j.graph.Node;
  */
 public sealed interface Selector {
 
-    /** The op types that carry weights and so take the weighted rules. */
-    Set<String> LINEAR_OPS = Set.of("Conv", "Gemm");
+    /** Whether a node carries weights and so takes the weighted rules (Conv, Gemm: {@link Role#WEIGHTED}). */
+    static boolean weighted(Node node) {
+        return node.layer().role() == Role.WEIGHTED;
+    }
 
     boolean matches(Node node, Model model);
 
@@ -22,6 +25,11 @@ public sealed interface Selector {
 
     static Selector opType(String... types) {
         return new OpType(Set.of(types));
+    }
+
+    /** The nodes whose layers have one of these roles. */
+    static Selector role(Role... roles) {
+        return new Roles(Set.of(roles));
     }
 
     static Selector name(String globOrName) {
@@ -87,6 +95,19 @@ public sealed interface Selector {
         return name(t);
     }
 
+    record Roles(Set<Role> roles) implements Selector {
+        @Override
+        public boolean matches(Node node, Model model) {
+            return roles.contains(node.layer().role());
+        }
+
+        @Override
+        public String describe() {
+            return "role:" + String.join("|", roles.stream().map(r -> r.name().toLowerCase(java.util.Locale.ROOT))
+                    .sorted().toList());
+        }
+    }
+
     record OpType(Set<String> types) implements Selector {
         @Override
         public boolean matches(Node node, Model model) {
@@ -121,7 +142,7 @@ public sealed interface Selector {
     record LinearIndex(int from, int to) implements Selector {
         @Override
         public boolean matches(Node node, Model model) {
-            List<Node> linear = model.nodes().stream().filter(n -> LINEAR_OPS.contains(n.opType())).toList();
+            List<Node> linear = model.nodes().stream().filter(Selector::weighted).toList();
             int i = linear.indexOf(node);
             if (i < 0) {
                 return false;

@@ -20,6 +20,7 @@ import org.lrp4j.layers.Identity;
 import org.lrp4j.layers.Layer;
 import org.lrp4j.layers.LeakyReLU;
 import org.lrp4j.layers.Linear;
+import org.lrp4j.layers.LocalResponseNorm;
 import org.lrp4j.layers.MaxPool2d;
 import org.lrp4j.layers.ReLU;
 import org.lrp4j.layers.Reshape;
@@ -94,6 +95,9 @@ final class Jacobian {
             }
             return parts;
         }
+        if (layer instanceof LocalResponseNorm lrn) {
+            return List.of(lrn(lrn, x, v));
+        }
         if (layer instanceof BatchNorm b) {
             int[] dims = new int[x.shape().rank()];
             java.util.Arrays.fill(dims, 1);
@@ -102,6 +106,23 @@ final class Jacobian {
             return List.of(Ops.mul(v, Ops.reshape(factor, dims)));
         }
         return byAutodiff(node, inputs, v);
+    }
+
+    /**
+     * LRN, y_k = x_k / D_k^beta with D_k = bias + a S_k, a = alpha / size, S_k = sum_{i in N(k)} x_i^2:
+     * dy_k / dx_j = [j = k] / D_k^beta - 2 beta a x_k x_j / D_k^(beta+1) for j in N(k), so
+     * (J^T v)_j = v_j / D_j^beta - 2 beta a x_j sum_{k : j in N(k)} x_k v_k / D_k^(beta+1), the last sum over the
+     * transposed window [j - after, j + before].
+     */
+    private static Variable lrn(LocalResponseNorm lrn, Variable x, Variable v) {
+        int before = (lrn.size() - 1) / 2;
+        int after = lrn.size() - 1 - before;
+        float a = lrn.alpha() / lrn.size();
+        Variable d = Ops.add(Ops.mul(Ops.channelWindowSum(Ops.square(x), before, after), a), lrn.k());
+        Variable direct = Ops.div(v, Ops.pow(d, lrn.beta()));
+        Variable u = Ops.div(Ops.mul(x, v), Ops.pow(d, lrn.beta() + 1f));
+        Variable cross = Ops.mul(Ops.mul(x, Ops.channelWindowSum(u, after, before)), 2f * lrn.beta() * a);
+        return Ops.sub(direct, cross);
     }
 
     /** Vector-Jacobian product by reverse-mode differentiation of the layer at the recorded inputs. */

@@ -2,7 +2,6 @@ package org.lrp4j.lrp.rules;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
@@ -13,18 +12,16 @@ import org.lrp4j.autodiff.Variable;
  */
 public record Norm(float epsilon) implements Rule {
 
-    private static final Set<String> LINEAR_PARAMETER_FREE = Set.of("AveragePool", "GlobalAveragePool", "Add",
-            "Concat", "Flatten", "Reshape", "Identity", "Dropout", "Transpose", "Squeeze", "Unsqueeze", "Pad");
-
     public Norm() {
         this(DEFAULT_EPSILON);
     }
 
     @Override
     public List<Variable> propagate(RuleContext c) {
-        if (!LINEAR_PARAMETER_FREE.contains(c.node().opType())) {
-            throw new IllegalArgumentException("rule norm applies to parameter-free linear nodes "
-                    + LINEAR_PARAMETER_FREE + ", not to node '" + c.node().name() + "' (" + c.node().opType() + ")");
+        if (!c.node().layer().role().linearParameterFree()) {
+            throw new IllegalArgumentException("rule norm applies to parameter-free linear nodes (pooling by"
+                    + " averaging, Add, Concat, Pad, reshapes), not to node '" + c.node().name() + "' ("
+                    + c.node().opType() + ")");
         }
         Variable s = Terms.ratio(c.relevance(), c.output(), epsilon);
         List<Variable> back = Jacobian.transpose(c.node(), c.inputs(), c.output(), s);

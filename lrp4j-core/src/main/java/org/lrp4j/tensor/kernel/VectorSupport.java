@@ -22,4 +22,8 @@ public final class VectorSupport {
     static AddKernel vectorAdd() {
         return new VectorAdd();
     }
+
+    static LocalResponse.Row vectorLocalResponse() {
+        return new VectorLocalResponse();
+    }
 }
