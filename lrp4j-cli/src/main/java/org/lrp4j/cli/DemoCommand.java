@@ -50,7 +50,10 @@ final class DemoCommand implements Callable<Integer> {
     static final String MODEL_INFO = "demo/model.properties";
 
     /** What the methods are built from. */
-    record Context(Model model, Preprocessing.Bounds bounds) {
+    record Context(Model model, Preprocessing.Bounds bounds, org.lrp4j.patterns.Patterns patterns) {
+        Context(Model model, Preprocessing.Bounds bounds) {
+            this(model, bounds, null);
+        }
     }
 
     /** One column of the page: a file-name id, a caption, a one-line description and the explainer. */
@@ -76,6 +79,17 @@ final class DemoCommand implements Callable<Integer> {
                     c -> new org.lrp4j.explain.GradientTimesInput(c.model())),
             new Method("grad-cam", "Grad-CAM", "last conv layer, ReLU, bilinear upsampling",
                     c -> new org.lrp4j.explain.GradCam(c.model())));
+
+    /** The columns added by {@code --patterns}. */
+    static final List<Method> PATTERN_METHODS = List.of(
+            new Method("patternnet", "PatternNet", "the signal projected back with the patterns a+ / a",
+                    c -> new org.lrp4j.explain.PatternNet(c.model(), c.patterns())),
+            new Method("patternattribution", "PatternAttribution", "backward pass with weights w · a+ / a",
+                    c -> new org.lrp4j.explain.PatternAttribution(c.model(), c.patterns())));
+
+    @Option(names = "--patterns", paramLabel = "P.npz", description = "also show PatternNet and PatternAttribution"
+            + " with these patterns of the embedded model ('lrp4j patterns fit --dataset fashion-mnist --out P.npz')")
+    Path patterns;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "lrp4j-demo",
             description = "folder for the page and the PNGs (default: ${DEFAULT-VALUE})")
@@ -106,6 +120,12 @@ final class DemoCommand implements Callable<Integer> {
         Heatmap.Style style = Heatmap.Style.defaults().withColorMap(ColorMap.parse(colormap)).withOverlay(overlay)
                 .withPercentile(percentile);
         Model model = loadModel();
+        org.lrp4j.patterns.Patterns fitted = patterns == null ? null
+                : org.lrp4j.patterns.Patterns.load(patterns, model);
+        List<Method> methods = new ArrayList<>(METHODS);
+        if (fitted != null) {
+            methods.addAll(PATTERN_METHODS);
+        }
         List<Sample> samples = samples();
         List<DecodedImage> decoded = new ArrayList<>();
         for (Sample s : samples) {
@@ -113,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Preprocessing pipeline = Preprocessing.fashionMnist();
         ImageBatch batch = pipeline.apply(decoded, 1);
-        Context context = new Context(model, pipeline.bounds());
+        Context context = new Context(model, pipeline.bounds(), fitted);
         List<String> classes = FashionMnist.CLASS_NAMES;
 
         Path dir = out.toAbsolutePath().normalize();
@@ -126,15 +146,15 @@ final class DemoCommand implements Callable<Integer> {
 
         Tensor logits = model.predict(batch.input());
         List<long[]> timings = new ArrayList<>();
-        BufferedImage[][] heatmaps = new BufferedImage[samples.size()][METHODS.size()];
-        for (Method m : METHODS) {
+        BufferedImage[][] heatmaps = new BufferedImage[samples.size()][methods.size()];
+        for (Method m : methods) {
             long t0 = System.nanoTime();
             Explanation e = m.explainer().apply(context).explain(batch.input(), Targets.predicted());
             long t1 = System.nanoTime();
             for (int i = 0; i < samples.size(); i++) {
                 BufferedImage img = Heatmap.render(e.attribution().select(i), batch.image(i), style);
                 Heatmap.writePng(img, dir.resolve(heatmapFile(i, m)));
-                heatmaps[i][METHODS.indexOf(m)] = img;
+                heatmaps[i][methods.indexOf(m)] = img;
             }
             timings.add(new long[] {t1 - t0, System.nanoTime() - t1});
         }
@@ -142,15 +162,15 @@ final class DemoCommand implements Callable<Integer> {
         for (int i = 0; i < samples.size(); i++) {
             panels.add(new Grid.Panel("true: " + classes.get(samples.get(i).label()) + "\npredicted: "
                     + classes.get(argmax(logits, i, logits.dim(1))), Heatmap.picture(batch.image(i), 112)));
-            for (int k = 0; k < METHODS.size(); k++) {
-                panels.add(new Grid.Panel(METHODS.get(k).caption(), heatmaps[i][k]));
+            for (int k = 0; k < methods.size(); k++) {
+                panels.add(new Grid.Panel(methods.get(k).caption(), heatmaps[i][k]));
             }
         }
-        Heatmap.writePng(Grid.layout(panels, METHODS.size() + 1), dir.resolve("grid.png"));
+        Heatmap.writePng(Grid.layout(panels, methods.size() + 1), dir.resolve("grid.png"));
         Path page = dir.resolve("index.html");
-        Files.writeString(page, html(model, samples, classes, logits, style, timings), StandardCharsets.UTF_8);
+        Files.writeString(page, html(model, methods, samples, classes, logits, style, timings), StandardCharsets.UTF_8);
         System.out.printf(Locale.ROOT, "explained %d images with %d methods in %.1f s; %d heatmaps in %s%n",
-                samples.size(), METHODS.size(), (System.nanoTime() - start) / 1e9, samples.size() * METHODS.size(),
+                samples.size(), methods.size(), (System.nanoTime() - start) / 1e9, samples.size() * methods.size(),
                 dir);
         System.out.println(page);
         return 0;
@@ -217,8 +237,8 @@ final class DemoCommand implements Callable<Integer> {
         return bar;
     }
 
-    private String html(Model model, List<Sample> samples, List<String> classes, Tensor logits,
-                        Heatmap.Style style, List<long[]> timings) throws IOException {
+    private String html(Model model, List<Method> methods, List<Sample> samples, List<String> classes,
+                        Tensor logits, Heatmap.Style style, List<long[]> timings) throws IOException {
         Properties info = modelInfo();
         int k = logits.dim(1);
         StringBuilder b = new StringBuilder();
@@ -255,8 +275,8 @@ final class DemoCommand implements Callable<Integer> {
                 .append("</span><img src=\"colorbar.png\" width=\"240\" height=\"14\" alt=\"colour bar\">")
                 .append("<span>+max (for the class)</span></div>\n");
         b.append("<table>\n<tr><th>image</th><th>true / predicted</th>");
-        for (int m = 0; m < METHODS.size(); m++) {
-            Method method = METHODS.get(m);
+        for (int m = 0; m < methods.size(); m++) {
+            Method method = methods.get(m);
             b.append("<th>").append(esc(method.caption())).append("<small>").append(esc(method.detail()))
                     .append("</small></th>");
         }
@@ -273,7 +293,7 @@ final class DemoCommand implements Callable<Integer> {
                     .append(esc(classes.get(pred))).append("</span> ")
                     .append(String.format(Locale.ROOT, "(%.1f%%)", 100 * p))
                     .append("<br><small>test image #").append(s.testIndex()).append("</small></td>");
-            for (Method m : METHODS) {
+            for (Method m : methods) {
                 b.append("<td><img src=\"").append(heatmapFile(i, m)).append("\" width=\"112\" height=\"112\" alt=\"")
                         .append(esc(m.caption() + " heatmap")).append("\" title=\"").append(esc(m.caption()))
                         .append("\"><small>").append(esc(m.caption())).append("</small></td>");
@@ -283,8 +303,8 @@ final class DemoCommand implements Callable<Integer> {
         b.append("</table>\n<p style=\"margin-top:14px\">All heatmaps in one picture: <a href=\"grid.png\">grid.png</a>."
                 + "</p>\n<p style=\"margin-top:14px;font-size:12px;color:#666\">Time per method for all ")
                 .append(samples.size()).append(" images (explain + render): ");
-        for (int m = 0; m < METHODS.size(); m++) {
-            b.append(m == 0 ? "" : ", ").append(esc(METHODS.get(m).caption())).append(String.format(Locale.ROOT,
+        for (int m = 0; m < methods.size(); m++) {
+            b.append(m == 0 ? "" : ", ").append(esc(methods.get(m).caption())).append(String.format(Locale.ROOT,
                     " %.0f + %.0f ms", timings.get(m)[0] / 1e6, timings.get(m)[1] / 1e6));
         }
         b.append(". Written by <code>lrp4j demo</code>.</p>\n</body>\n</html>\n");

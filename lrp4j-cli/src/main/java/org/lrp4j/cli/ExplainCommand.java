@@ -47,6 +47,8 @@ import picocli.CommandLine.Option;
                 "  guided-grad-cam       guided-backprop * upsampled grad-cam",
                 "  taylor                (x - x0) * grad f(x0), root x0 towards --baseline",
                 "  deep-taylor           Deep Taylor: w^2 / z+ / z^B (--low/--high) by domain",
+                "  patternnet            signal projected back with the patterns (--patterns)",
+                "  patternattribution    backward pass with weights w * a (--patterns)",
                 "Rules: epsilon(E), zero, zplus, gamma(G), alpha_beta(A,B), zbox(L,H), flat, wsquare, norm, taylor (LRN), pass,"
                         + " gradient; weighted rules take a trailing zero_bias, e.g. epsilon(0.25,zero_bias).",
                 "Selectors: a node name or glob, an op type (Conv, Gemm, Add, AveragePool, ...), first, last,"
@@ -218,6 +220,10 @@ final class ExplainCommand implements Callable<Integer> {
             + " the best other class (default: ${DEFAULT-VALUE})")
     String score;
 
+    @Option(names = "--patterns", paramLabel = "P.npz", description = "patternnet / patternattribution: the"
+            + " model's patterns, written by 'lrp4j patterns fit'")
+    Path patterns;
+
     @Option(names = "--out", paramLabel = "FILE.npy", description = "write the relevance of the input as .npy"
             + " (nothing is written without --out or --heatmap)")
     Path out;
@@ -359,6 +365,10 @@ final class ExplainCommand implements Callable<Integer> {
     /** Every method but LRP (and smoothgrad over LRP), through {@link Explainers#byName}. */
     private Integer callMethod(String name) throws Exception {
         // options only LRP reads: say so instead of ignoring them silently
+        if (patterns != null && !Explainers.NEED_PATTERNS.contains(name)) {
+            System.err.println("lrp4j explain: note: --patterns applies to --method patternnet and patternattribution"
+                    + " and is ignored by --method " + name);
+        }
         for (String lrpOnly : new String[] {"--composite", "--rule", "--canonize", "--seed", "--layer"}) {
             if (spec.commandLine().getParseResult().hasMatchedOption(lrpOnly)) {
                 System.err.println("lrp4j explain: note: " + lrpOnly + " applies to --method lrp and is ignored by --method "
@@ -380,6 +390,9 @@ final class ExplainCommand implements Callable<Integer> {
                     .bounds(in.low(), in.high());
             if (node != null) {
                 m.node(node);
+            }
+            if (patterns != null) {
+                o.patterns(org.lrp4j.patterns.Patterns.load(patterns, m));
             }
             explainer = Explainers.byName(name, m, o);
             perClass = perClass();

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "Explain neural-network decisions with Layer-wise Relevance Propagation.",
         subcommands = {Main.Info.class, DemoCommand.class, TrainCommand.class, EvaluateCommand.class,
                 InspectCommand.class, PredictCommand.class, ExplainCommand.class, PixelFlippingCommand.class,
+                PatternsCommand.class,
                 ServeCommand.class, SvmCommand.class,
                 BenchCommand.class})
 public final class Main implements Callable<Integer> {
@@ -50,7 +51,7 @@ public final class Main implements Callable<Integer> {
      */
     static int handleParameterError(CommandLine.ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
-        String name = cl.getCommandName();
+        String name = commandName(cl);
         StringBuilder line = new StringBuilder();
         line.append(name.equals("lrp4j") ? "lrp4j" : "lrp4j " + name).append(": error: ").append(e.getMessage());
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
@@ -70,7 +71,7 @@ public final class Main implements Callable<Integer> {
     private static int handleError(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         boolean userError = e instanceof java.io.IOException || e instanceof IllegalArgumentException
                 || e instanceof org.lrp4j.data.DatasetException || e instanceof IllegalStateException;
-        String name = cl.getCommandName();
+        String name = commandName(cl);
         if (e instanceof java.nio.file.NoSuchFileException) {
             cl.getErr().println("lrp4j " + name + ": error: file not found: " + e.getMessage());
             return 2;
@@ -82,6 +83,12 @@ public final class Main implements Callable<Integer> {
         cl.getErr().println("lrp4j " + name + ": internal error (please report): " + e);
         e.printStackTrace(cl.getErr());
         return 1;
+    }
+
+    /** The command's name below {@code lrp4j}, with its parents for a subcommand ("patterns fit"). */
+    static String commandName(CommandLine cl) {
+        String q = cl.getCommandSpec().qualifiedName(" ");
+        return q.startsWith("lrp4j ") ? q.substring("lrp4j ".length()) : q;
     }
 
     @Override

@@ -63,10 +63,20 @@ final class Outputs {
 
     /** Writes a .npy file through a temporary file beside it, so a failure leaves no half-written file. */
     static void writeNpy(Path file, Tensor t) throws IOException {
+        writeVia(file, tmp -> Npy.write(tmp, t));
+    }
+
+    /** What writes a complete file at a path. */
+    interface FileWriter {
+        void write(Path path) throws IOException;
+    }
+
+    /** Lets {@code writer} write a temporary file beside {@code file}, then moves it there: never half a file. */
+    static void writeVia(Path file, FileWriter writer) throws IOException {
         Path abs = file.toAbsolutePath();
         Path tmp = tempBeside(abs);
         try {
-            Npy.write(tmp, t);
+            writer.write(tmp);
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

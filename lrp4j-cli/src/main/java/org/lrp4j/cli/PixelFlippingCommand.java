@@ -73,12 +73,17 @@ final class PixelFlippingCommand implements Callable<Integer> {
 
     @Option(names = "--methods", defaultValue = "lrp:epsilon-plus-flat,gradient-x-input,sensitivity,random",
             description = "comma-separated methods: explain's names (gradient, sensitivity, gradient-x-input,"
-                    + " integrated-gradients, grad-cam, ...), lrp:PRESET, lrp:RULE (on every Conv and Gemm), each"
+                    + " integrated-gradients, grad-cam, patternnet and patternattribution with --patterns, ...),"
+                    + " lrp:PRESET, lrp:RULE (on every Conv and Gemm), each"
                     + " with ;SELECTOR=RULE overrides (e.g. 'lrp:epsilon(0.01);LRN=pass'), or random (a random"
                     + " heatmap) (default: ${DEFAULT-VALUE}). For an SVM pipeline: lrp, lrp:equal (bias shared),"
                     + " gradient, gradient-x-input, random (default: lrp,gradient,random; lrp,random for hard"
                     + " assignment or hog)")
     String methods;
+
+    @Option(names = "--patterns", paramLabel = "P.npz", description = "the model's patterns ('lrp4j patterns"
+            + " fit'), for the methods patternnet and patternattribution")
+    Path patterns;
 
     @Option(names = "--order", defaultValue = "morf,lerf,random",
             description = "morf, lerf, random, comma-separated (default: ${DEFAULT-VALUE})")
@@ -183,13 +188,18 @@ final class PixelFlippingCommand implements Callable<Integer> {
             methods = svm.config().assignment() == BowConfig.Assignment.SOFT
                     && svm.config().descriptor() == BowConfig.Descriptor.RAW ? "lrp,gradient,random" : "lrp,random";
         }
+        org.lrp4j.patterns.Patterns fitted = null;
         try {
+            if (patterns != null && svm != null) {
+                throw new IllegalArgumentException("--patterns applies to graph models, not to an SVM pipeline");
+            }
+            fitted = patterns == null ? null : org.lrp4j.patterns.Patterns.load(patterns, m);
             // checked now with provisional bounds, built again below with the data's
             if (svm != null) {
                 SvmMethods.parse(methods, svm, seed);
             } else {
                 MethodSpecs.parse(methods, m, MethodOptions.defaults().bounds(Tensor.scalar(low == null ? -1f : low),
-                        Tensor.scalar(high == null ? 1f : high)), seed);
+                        Tensor.scalar(high == null ? 1f : high)).patterns(fitted), seed);
             }
         } catch (IllegalArgumentException e) {
             throw bad(e.getMessage());
@@ -249,7 +259,8 @@ final class PixelFlippingCommand implements Callable<Integer> {
         List<Method> list;
         PixelFlipping run;
         try {
-            MethodOptions options = MethodOptions.defaults().bounds(Tensor.scalar(range[0]), Tensor.scalar(range[1]));
+            MethodOptions options = MethodOptions.defaults().bounds(Tensor.scalar(range[0]), Tensor.scalar(range[1]))
+                    .patterns(fitted);
             list = svm != null ? SvmMethods.parse(methods, svm, seed) : MethodSpecs.parse(methods, m, options, seed);
             run = builder.range(new Perturbation.Range(range[0], range[1])).build();
         } catch (IllegalArgumentException e) {

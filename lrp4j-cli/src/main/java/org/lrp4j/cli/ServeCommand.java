@@ -27,6 +27,10 @@ final class ServeCommand implements Callable<Integer> {
             + " sample images)")
     Path model;
 
+    @Option(names = "--patterns", paramLabel = "P.npz", description = "patterns of the model ('lrp4j patterns"
+            + " fit'): the page then also offers patternnet and patternattribution")
+    Path patterns;
+
     @Option(names = "--port", defaultValue = "0", description = "port; 0 picks a free one (default: ${DEFAULT-VALUE})")
     int port;
 
@@ -100,12 +104,13 @@ final class ServeCommand implements Callable<Integer> {
                     DemoCommand.resource(DemoCommand.SAMPLES_DIR + s.file())));
         }
         if (model == null) {
-            return new Workspace("embedded Fashion-MNIST CNN", DemoCommand.loadModel(), FashionMnist.CLASS_NAMES,
-                    samples, limits);
+            Model m = DemoCommand.loadModel();
+            return new Workspace("embedded Fashion-MNIST CNN", m, FashionMnist.CLASS_NAMES, samples, limits,
+                    patterns == null ? null : org.lrp4j.patterns.Patterns.load(patterns, m));
         }
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
         return new Workspace(model.getFileName().toString(), m, loaded.classNames().orElse(List.of()),
-                samples, limits);
+                samples, limits, patterns == null ? null : org.lrp4j.patterns.Patterns.load(patterns, m));
     }
 }

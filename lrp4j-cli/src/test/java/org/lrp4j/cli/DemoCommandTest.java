@@ -114,6 +114,36 @@ class DemoCommandTest {
     }
 
     @Test
+    void patternsAddThePatternNetAndPatternAttributionColumns() throws Exception {
+        // patterns of the embedded model ('patterns fit' without --model) from random inputs in the pixel range
+        Path x = dir.resolve("x.npy");
+        org.lrp4j.io.Npy.write(x, Tensor.rand(new java.util.SplittableRandom(3), -0.81f, 2.02f, 48, 1, 28, 28));
+        Path p = dir.resolve("p.npz");
+        var fit = run("patterns", "fit", "--input", x.toString(), "--out", p.toString());
+        assertThat(fit.exit()).as(fit.err()).isZero();
+        Path out = dir.resolve("demo-patterns");
+        var r = run("demo", "--out", out.toString(), "--patterns", p.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        String html = Files.readString(out.resolve("index.html"));
+        int samples = DemoCommand.samples().size();
+        for (DemoCommand.Method method : DemoCommand.PATTERN_METHODS) {
+            assertThat(html).contains("<th>" + DemoCommand.esc(method.caption()));
+            for (int i = 0; i < samples; i++) {
+                assertThat(out.resolve(DemoCommand.heatmapFile(i, method))).isRegularFile();
+            }
+        }
+        assertThat(r.out()).contains("with " + (DemoCommand.METHODS.size() + 2) + " methods");
+        // patterns of another model: one line, exit code 2
+        Path other = dir.resolve("other.npz");
+        Model m = org.lrp4j.graph.Architectures.create("cnn", 1, 28, 10, 9);
+        new org.lrp4j.patterns.PatternFit(m, false).add(Tensor.rand(new java.util.SplittableRandom(4), -1f, 1f, 8,
+                1, 28, 28)).patterns().save(other);
+        var bad = run("demo", "--out", dir.resolve("never").toString(), "--patterns", other.toString());
+        assertThat(bad.exit()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("lrp4j demo: error: ").contains("another model");
+    }
+
+    @Test
     void demoOptionsAndErrors() {
         TrainEvaluateCommandTest.Run r = run("demo", "--out", dir.resolve("d2").toString(), "--colormap", "coldnhot",
                 "--overlay", "--percentile", "100");

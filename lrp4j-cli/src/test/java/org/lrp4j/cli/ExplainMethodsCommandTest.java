@@ -55,8 +55,13 @@ class ExplainMethodsCommandTest {
 
     @Test
     void everyMethodRunsAndWritesAnAttribution() throws Exception {
+        Path patterns = dir.resolve("p.npz");
+        new org.lrp4j.patterns.PatternFit(ModelFile.load(model), false)
+                .add(Tensor.randn(new SplittableRandom(3), 1f, 16, 1, 8, 8)).patterns().save(patterns);
         for (String method : Explainers.NAMES) {
-            TrainEvaluateCommandTest.Run r = explain("--method", method, "--steps", "4");
+            TrainEvaluateCommandTest.Run r = Explainers.NEED_PATTERNS.contains(method)
+                    ? explain("--method", method, "--patterns", patterns.toString())
+                    : explain("--method", method, "--steps", "4");
             assertThat(r.exit()).as(method + ": " + r.err()).isZero();
             assertThat(r.out()).as(method).contains("explained 2 image(s) with "
                     + (method.equals("lrp") ? "epsilon-plus-flat" : method));

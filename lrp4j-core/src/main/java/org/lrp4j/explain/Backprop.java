@@ -15,6 +15,7 @@ import org.lrp4j.lrp.composites.Selector;
 import org.lrp4j.lrp.rules.DeconvReluGradient;
 import org.lrp4j.lrp.rules.Gradient;
 import org.lrp4j.lrp.rules.GuidedReluGradient;
+import org.lrp4j.lrp.rules.Rule;
 import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
 
@@ -54,6 +55,19 @@ final class Backprop {
         this.lrp = new Lrp(model, c, List.of(), List.of());
     }
 
+    /**
+     * The gradient's backward pass with other rules at some nodes (by node name), e.g. the {@code Projection}s of
+     * PatternNet and PatternAttribution at the Conv and Gemm nodes.
+     */
+    Backprop(Model model, String name, Map<String, Rule> nodeRules) {
+        this.model = model;
+        Composite c = Composite.empty(name).withDefault(new Gradient());
+        for (Map.Entry<String, Rule> e : nodeRules.entrySet()) {
+            c = c.with(Selector.name(e.getKey()), e.getValue());
+        }
+        this.lrp = new Lrp(model, c, List.of(), List.of());
+    }
+
     Model model() {
         return model;
     }
@@ -72,6 +86,11 @@ final class Backprop {
     /** The gradient of each row's target logit. */
     Result run(Tensor input, int[] targets) {
         return run(input, out -> oneHot(out.shape(), targets), Set.of());
+    }
+
+    /** The target logits in their slots, one_hot(targets) * output: LRP's seed, whose backward pass starts at y. */
+    Result runFromLogits(Tensor input, int[] targets) {
+        return run(input, out -> oneHot(out.shape(), targets).mul(out), Set.of());
     }
 
     /** one_hot(targets) with the shape of the model output [N, K]. */

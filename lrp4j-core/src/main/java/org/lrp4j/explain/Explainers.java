@@ -36,10 +36,17 @@ public final class Explainers {
                 + " and the remainder");
         m.put("deep-taylor", "Deep Taylor Decomposition: per-layer root directions by input domain (w^2, z+, z^B"
                 + " with --low/--high)");
+        m.put("patternnet", "the target's signal projected back with the patterns in place of the weights"
+                + " (--patterns p.npz from 'lrp4j patterns fit'; ReLU gates and max-pool routes from the forward pass)");
+        m.put("patternattribution", "backward pass with weights w * a (--patterns p.npz): Deep Taylor with the"
+                + " learned root point, not multiplied by x");
         METHODS = java.util.Collections.unmodifiableMap(m);
     }
 
     public static final List<String> NAMES = List.copyOf(METHODS.keySet());
+
+    /** The methods that need the model's patterns ({@link MethodOptions#patterns(org.lrp4j.patterns.Patterns)}). */
+    public static final java.util.Set<String> NEED_PATTERNS = java.util.Set.of("patternnet", "patternattribution");
 
     /** The explainer of {@code method} (a name of {@link #NAMES}) with the options it reads. */
     public static Explainer byName(String method, Model model, MethodOptions o) {
@@ -65,6 +72,9 @@ public final class Explainers {
             case "guided-grad-cam", "guided-gradcam" -> new GuidedGradCam(model, o.node(), o.relu());
             case "taylor" -> new Taylor(model, o.baseline(), o.score());
             case "deep-taylor", "deeptaylor" -> DeepTaylor.builder(model).bounds(o.low(), o.high()).build();
+            case "patternnet", "pattern-net" -> new PatternNet(model, o.patterns("patternnet"));
+            case "patternattribution", "pattern-attribution" -> new PatternAttribution(model,
+                    o.patterns("patternattribution"));
             default -> throw new IllegalArgumentException("unknown method '" + method + "'; methods: " + NAMES);
         };
     }

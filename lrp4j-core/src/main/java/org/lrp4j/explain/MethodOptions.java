@@ -28,6 +28,7 @@ public final class MethodOptions {
     private Tensor low;
     private Tensor high;
     private Taylor.Score score = Taylor.Score.LOGIT;
+    private org.lrp4j.patterns.Patterns patterns;
 
     public static MethodOptions defaults() {
         return new MethodOptions();
@@ -171,6 +172,25 @@ public final class MethodOptions {
     public MethodOptions bounds(Tensor lo, Tensor hi) {
         this.low = lo;
         this.high = hi;
+        return this;
+    }
+
+    /** PatternNet and PatternAttribution: the fitted patterns ('lrp4j patterns fit'), or null. */
+    public org.lrp4j.patterns.Patterns patterns() {
+        return patterns;
+    }
+
+    /** The patterns, or a clear error naming {@code method} when none were given. */
+    public org.lrp4j.patterns.Patterns patterns(String method) {
+        if (patterns == null) {
+            throw new IllegalArgumentException(method + " needs the patterns of the model: give --patterns p.npz"
+                    + " (written by 'lrp4j patterns fit')");
+        }
+        return patterns;
+    }
+
+    public MethodOptions patterns(org.lrp4j.patterns.Patterns p) {
+        this.patterns = p;
         return this;
     }
 

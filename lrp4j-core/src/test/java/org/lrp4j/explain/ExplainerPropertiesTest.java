@@ -171,7 +171,8 @@ class ExplainerPropertiesTest {
     void allTargetsEqualsExplainingEachClassSeparately(long seed) {
         Model m = TinyNets.cnn(seed);
         Tensor x = input(seed, 2);
-        MethodOptions o = MethodOptions.defaults().samples(2).steps(4).window(3).stride(2);
+        MethodOptions o = MethodOptions.defaults().samples(2).steps(4).window(3).stride(2)
+                .patterns(new org.lrp4j.patterns.PatternFit(m, false).add(input(seed + 1, 16)).patterns());
         for (String method : Explainers.NAMES) {
             Explainer e = Explainers.byName(method, m, o);
             Explanation all = e.explain(x, Targets.all());

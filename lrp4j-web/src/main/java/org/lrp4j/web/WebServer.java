@@ -143,7 +143,7 @@ public final class WebServer implements AutoCloseable {
             }
             send(ex, 200, "image/png", workspace.samples().get(id).png());
         } else if (path.equals("/api/methods") && method.equals("GET")) {
-            json(ex, 200, Map.of("methods", Workspace.methods()));
+            json(ex, 200, Map.of("methods", workspace.methods()));
         } else if (path.equals("/api/model") && method.equals("GET")) {
             json(ex, 200, workspace.info());
         } else if (path.equals("/api/model") && method.equals("POST")) {

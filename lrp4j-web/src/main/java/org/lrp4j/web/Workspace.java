@@ -28,6 +28,7 @@ import org.lrp4j.graph.Model;
 import org.lrp4j.lrp.NodeRelevance;
 import org.lrp4j.lrp.composites.Composites;
 import org.lrp4j.onnx.OnnxImporter;
+import org.lrp4j.patterns.Patterns;
 import org.lrp4j.onnx.OnnxModelInfo;
 import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
@@ -51,7 +52,8 @@ public final class Workspace {
     }
 
     /** The model with what the page needs to know of it. */
-    record Current(String name, Model model, List<String> classNames, int[] chw, Preprocessing pipeline) {
+    record Current(String name, Model model, List<String> classNames, int[] chw, Preprocessing pipeline,
+                   Patterns patterns) {
     }
 
     private volatile Current current;
@@ -68,12 +70,24 @@ public final class Workspace {
     private final AtomicLong ids = new AtomicLong();
 
     public Workspace(String modelName, Model model, List<String> classNames, List<Sample> samples, Limits limits) {
-        this.current = current(modelName, model, classNames);
+        this(modelName, model, classNames, samples, limits, null);
+    }
+
+    /**
+     * With the patterns of {@code model} (or null), which add PatternNet and PatternAttribution to the methods
+     * until another model is uploaded.
+     */
+    public Workspace(String modelName, Model model, List<String> classNames, List<Sample> samples, Limits limits,
+                     Patterns patterns) {
+        if (patterns != null && !patterns.modelHash().equals(Patterns.modelHash(model))) {
+            throw new IllegalArgumentException("the patterns belong to another model than '" + modelName + "'");
+        }
+        this.current = current(modelName, model, classNames, patterns);
         this.samples = List.copyOf(samples);
         this.limits = limits;
     }
 
-    private static Current current(String name, Model model, List<String> classNames) {
+    private static Current current(String name, Model model, List<String> classNames, Patterns patterns) {
         if (model.inputs().size() != 1 || model.outputs().size() != 1) {
             throw new IllegalArgumentException("the model has " + model.inputs().size() + " inputs and "
                     + model.outputs().size() + " outputs; the web app explains models with one image input and one"
@@ -85,7 +99,7 @@ public final class Workspace {
                     + "; the web app needs an image input [N, C, H, W]");
         }
         int[] chw = s.toArray();
-        return new Current(name, model, classNames, chw, Preprocessing.autoBuilder(chw).build());
+        return new Current(name, model, classNames, chw, Preprocessing.autoBuilder(chw).build(), patterns);
     }
 
     public List<Sample> samples() {
@@ -96,14 +110,18 @@ public final class Workspace {
         return current;
     }
 
-    /** Every method the page offers: the LRP presets, then the other methods. */
-    static List<String> methods() {
+    /**
+     * Every method the page offers: the LRP presets, then the other methods (PatternNet and PatternAttribution only
+     * when the current model came with patterns).
+     */
+    List<String> methods() {
+        boolean patterns = current.patterns() != null;
         List<String> m = new ArrayList<>();
         for (String c : Composites.NAMES) {
             m.add("lrp:" + c);
         }
         for (String n : Explainers.NAMES) {
-            if (!n.equals("lrp")) {
+            if (!n.equals("lrp") && (patterns || !Explainers.NEED_PATTERNS.contains(n))) {
                 m.add(n);
             }
         }
@@ -130,7 +148,7 @@ public final class Workspace {
             String safe = name == null || name.isBlank() ? "uploaded.onnx"
                     : name.replaceAll("[^A-Za-z0-9_.-]+", "_");
             try {
-                current = current(safe, m, classes);
+                current = current(safe, m, classes, null);
             } catch (IllegalArgumentException e) {
                 throw new ApiException(400, e.getMessage());
             }
@@ -228,7 +246,8 @@ public final class Workspace {
             }
         }
         int t = parseTarget(target, l, k);
-        MethodOptions options = MethodOptions.defaults().bounds(batch.bounds().low(), batch.bounds().high());
+        MethodOptions options = MethodOptions.defaults().bounds(batch.bounds().low(), batch.bounds().high())
+                .patterns(c.patterns());
         Explainer explainer;
         try {
             explainer = MethodSpecs.explainer(method, c.model(), options, true);

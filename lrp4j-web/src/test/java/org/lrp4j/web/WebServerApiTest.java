@@ -97,6 +97,34 @@ class WebServerApiTest {
     }
 
     @Test
+    void patternMethodsAreOfferedOnlyWithPatternsAndUntilAnotherModelIsUploaded() throws Exception {
+        assertThat(json(get("/api/methods", true)).get("methods").toString()).doesNotContain("pattern");
+        server.close();
+        var model = TestServers.model();
+        var patterns = new org.lrp4j.patterns.PatternFit(model, false)
+                .add(Tensor.randn(new java.util.SplittableRandom(5), 1f, 32, 1, 28, 28)).patterns();
+        var samples = TestServers.workspace(Limits.defaults()).samples();
+        server = WebServer.start(new Workspace("test cnn", model, TestServers.CLASSES, samples, Limits.defaults(),
+                patterns), Limits.defaults(), "127.0.0.1", 0);
+        assertThat(json(get("/api/methods", true)).get("methods").toString())
+                .contains("\"patternnet\"", "\"patternattribution\"");
+        HttpResponse<byte[]> r = explain("{\"sample\": 1, \"method\": \"patternattribution\"}");
+        assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);
+        assertThat(json(r).get("heatmap").asText()).startsWith("data:image/png;base64,");
+        Path onnx = dir.resolve("other.onnx");
+        OnnxExporter.save(org.lrp4j.graph.Architectures.create("cnn", 1, 28, 10, 9), onnx);
+        assertThat(post("/api/model?name=other.onnx", Files.readAllBytes(onnx), "application/octet-stream")
+                .statusCode()).isEqualTo(200);
+        assertThat(json(get("/api/methods", true)).get("methods").toString()).doesNotContain("pattern");
+        assertThat(explain("{\"sample\": 1, \"method\": \"patternnet\"}").statusCode()).isEqualTo(400);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Workspace("other", TestServers.model(),
+                TestServers.CLASSES, samples, Limits.defaults(),
+                new org.lrp4j.patterns.PatternFit(org.lrp4j.graph.Architectures.create("cnn", 1, 28, 10, 4), false)
+                        .add(Tensor.randn(new java.util.SplittableRandom(6), 1f, 8, 1, 28, 28)).patterns()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("patterns belong to another model");
+    }
+
+    @Test
     void explainAnswersTopClassesHeatmapsConservationAndPixelFlipping() throws Exception {
         HttpResponse<byte[]> r = explain("{\"sample\": 1, \"method\": \"lrp:epsilon-plus-flat\", \"target\": \"pred\"}");
         assertThat(r.statusCode()).as(new String(r.body())).isEqualTo(200);

@@ -10,7 +10,8 @@ import org.lrp4j.autodiff.Variable;
  * ({@code epsilon(0.25)}, {@code gamma(0.25)}, {@code alpha_beta(2,1)}, {@code zbox(-0.81,2.02)}, ...).
  * Stabilizers follow the convention stab(z) = z + eps * s(z) with s(0) = +1.
  */
-public sealed interface Rule permits Weighted, Norm, LrnTaylor, Pass, Gradient, GuidedReluGradient, DeconvReluGradient {
+public sealed interface Rule permits Weighted, Norm, LrnTaylor, Pass, Gradient, GuidedReluGradient, DeconvReluGradient,
+        Projection {
 
     /** Relevance for each input of the node, in input order (null for an input that receives none). */
     List<Variable> propagate(RuleContext context);
