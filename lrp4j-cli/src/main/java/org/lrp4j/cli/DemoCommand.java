@@ -23,12 +23,12 @@ import org.lrp4j.graph.Model;
 import org.lrp4j.lrp.composites.Composites;
 import org.lrp4j.tensor.Tensor;
 import org.lrp4j.viz.ColorMap;
-import org.lrp4j.viz.DecodedImage;
+import org.lrp4j.image.DecodedImage;
 import org.lrp4j.viz.Grid;
 import org.lrp4j.viz.Heatmap;
-import org.lrp4j.viz.ImageBatch;
-import org.lrp4j.viz.ImageFiles;
-import org.lrp4j.viz.Preprocessing;
+import org.lrp4j.image.ImageBatch;
+import org.lrp4j.image.ImageFiles;
+import org.lrp4j.image.Preprocessing;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

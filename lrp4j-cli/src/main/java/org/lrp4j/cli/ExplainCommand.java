@@ -24,7 +24,7 @@ import org.lrp4j.lrp.composites.Composites;
 import org.lrp4j.lrp.composites.Selector;
 import org.lrp4j.lrp.rules.Rules;
 import org.lrp4j.tensor.Tensor;
-import org.lrp4j.viz.ImageBatch;
+import org.lrp4j.image.ImageBatch;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

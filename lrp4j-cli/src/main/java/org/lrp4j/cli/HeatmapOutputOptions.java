@@ -12,7 +12,7 @@ import org.lrp4j.tensor.Tensor;
 import org.lrp4j.viz.ColorMap;
 import org.lrp4j.viz.Grid;
 import org.lrp4j.viz.Heatmap;
-import org.lrp4j.viz.ImageBatch;
+import org.lrp4j.image.ImageBatch;
 
 import picocli.CommandLine.Option;
 

@@ -8,9 +8,9 @@ import java.util.Locale;
 
 import org.lrp4j.graph.Model;
 import org.lrp4j.tensor.Shape;
-import org.lrp4j.viz.ImageBatch;
-import org.lrp4j.viz.ImageFormatException;
-import org.lrp4j.viz.Preprocessing;
+import org.lrp4j.image.ImageBatch;
+import org.lrp4j.image.ImageFormatException;
+import org.lrp4j.image.Preprocessing;
 
 import picocli.CommandLine.Option;
 

@@ -32,7 +32,7 @@ import org.lrp4j.svm.SvmFile;
 import org.lrp4j.svm.SvmMethods;
 import org.lrp4j.tensor.Tensor;
 import org.lrp4j.viz.Heatmap;
-import org.lrp4j.viz.ImageBatch;
+import org.lrp4j.image.ImageBatch;
 import org.lrp4j.viz.LineChart;
 
 import picocli.CommandLine;

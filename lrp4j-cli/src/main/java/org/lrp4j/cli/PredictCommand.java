@@ -61,7 +61,7 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("model '" + m.name() + "' has " + m.inputs().size() + " inputs;"
                     + " predict feeds one");
         }
-        org.lrp4j.viz.ImageBatch batch = images.given() ? images.load(m) : null;
+        org.lrp4j.image.ImageBatch batch = images.given() ? images.load(m) : null;
         Tensor x = batch != null ? batch.input() : InputFiles.readModelInput(input, "--input");
         checkShape(m.inputs().get(0), x.shape());
         Tensor y = m.predict(x);

@@ -25,7 +25,7 @@ import org.lrp4j.svm.SvmRelevance;
 import org.lrp4j.tensor.Tensor;
 import org.lrp4j.viz.Grid;
 import org.lrp4j.viz.Heatmap;
-import org.lrp4j.viz.ImageBatch;
+import org.lrp4j.image.ImageBatch;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

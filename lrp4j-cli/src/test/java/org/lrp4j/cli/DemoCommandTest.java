@@ -17,10 +17,10 @@ import org.lrp4j.explain.Explanation;
 import org.lrp4j.explain.Targets;
 import org.lrp4j.graph.Model;
 import org.lrp4j.tensor.Tensor;
-import org.lrp4j.viz.DecodedImage;
-import org.lrp4j.viz.ImageBatch;
-import org.lrp4j.viz.ImageFiles;
-import org.lrp4j.viz.Preprocessing;
+import org.lrp4j.image.DecodedImage;
+import org.lrp4j.image.ImageBatch;
+import org.lrp4j.image.ImageFiles;
+import org.lrp4j.image.Preprocessing;
 
 class DemoCommandTest {
 

@@ -22,9 +22,9 @@ import org.lrp4j.explain.Targets;
 import org.lrp4j.graph.Architectures;
 import org.lrp4j.graph.Model;
 import org.lrp4j.lrp.composites.Composites;
-import org.lrp4j.viz.ImageBatch;
-import org.lrp4j.viz.ImageFormatException;
-import org.lrp4j.viz.Preprocessing;
+import org.lrp4j.image.ImageBatch;
+import org.lrp4j.image.ImageFormatException;
+import org.lrp4j.image.Preprocessing;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,5 +1,7 @@
 package org.lrp4j.viz;
 
+import org.lrp4j.image.DecodedImage;
+import org.lrp4j.image.ImageBatch;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

@@ -1,5 +1,7 @@
 package org.lrp4j.viz;
 
+import org.lrp4j.image.ImageBatch;
+import org.lrp4j.image.Preprocessing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;

@@ -31,11 +31,11 @@ import org.lrp4j.graph.Model;
 import org.lrp4j.onnx.OnnxImporter;
 import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
-import org.lrp4j.viz.DecodedImage;
+import org.lrp4j.image.DecodedImage;
 import org.lrp4j.viz.Heatmap;
-import org.lrp4j.viz.ImageBatch;
-import org.lrp4j.viz.ImageFiles;
-import org.lrp4j.viz.Preprocessing;
+import org.lrp4j.image.ImageBatch;
+import org.lrp4j.image.ImageFiles;
+import org.lrp4j.image.Preprocessing;
 
 /**
  * Explains a table of images on Spark: the ONNX bytes are broadcast once, each executor JVM imports the model once

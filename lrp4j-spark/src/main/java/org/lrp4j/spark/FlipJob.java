@@ -23,10 +23,10 @@ import org.lrp4j.explain.MethodOptions;
 import org.lrp4j.explain.Targets;
 import org.lrp4j.graph.Model;
 import org.lrp4j.tensor.Tensor;
-import org.lrp4j.viz.DecodedImage;
-import org.lrp4j.viz.ImageBatch;
-import org.lrp4j.viz.ImageFiles;
-import org.lrp4j.viz.Preprocessing;
+import org.lrp4j.image.DecodedImage;
+import org.lrp4j.image.ImageBatch;
+import org.lrp4j.image.ImageFiles;
+import org.lrp4j.image.Preprocessing;
 
 /**
  * Dataset-level pixel flipping on Spark: images are numbered in id order, each partition runs

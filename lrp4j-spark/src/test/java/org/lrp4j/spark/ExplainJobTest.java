@@ -24,9 +24,9 @@ import org.lrp4j.graph.Architectures;
 import org.lrp4j.graph.Model;
 import org.lrp4j.onnx.OnnxExporter;
 import org.lrp4j.tensor.Tensor;
-import org.lrp4j.viz.ImageBatch;
-import org.lrp4j.viz.ImageFiles;
-import org.lrp4j.viz.Preprocessing;
+import org.lrp4j.image.ImageBatch;
+import org.lrp4j.image.ImageFiles;
+import org.lrp4j.image.Preprocessing;
 
 class ExplainJobTest {
 

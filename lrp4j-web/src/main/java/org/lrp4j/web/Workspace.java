@@ -32,12 +32,12 @@ import org.lrp4j.patterns.Patterns;
 import org.lrp4j.onnx.OnnxModelInfo;
 import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
-import org.lrp4j.viz.DecodedImage;
+import org.lrp4j.image.DecodedImage;
 import org.lrp4j.viz.Heatmap;
-import org.lrp4j.viz.ImageBatch;
-import org.lrp4j.viz.ImageFiles;
-import org.lrp4j.viz.ImageFormatException;
-import org.lrp4j.viz.Preprocessing;
+import org.lrp4j.image.ImageBatch;
+import org.lrp4j.image.ImageFiles;
+import org.lrp4j.image.ImageFormatException;
+import org.lrp4j.image.Preprocessing;
 
 /**
  * What the web app works on: the current model (the bundled one, or one a user uploaded), its class names, the

@@ -1,4 +1,4 @@
-package org.lrp4j.viz;
+package org.lrp4j.image;
 
 /**
  * Separable bilinear resampling with a triangle filter, as Pillow's {@code Image.resize(..., BILINEAR)}: output

@@ -1,4 +1,4 @@
-package org.lrp4j.viz;
+package org.lrp4j.image;
 
 /**
  * A decoded image with values in [0, 1]: one plane (grayscale) or three (R, G, B), each row-major

@@ -1,4 +1,4 @@
-package org.lrp4j.viz;
+package org.lrp4j.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
