@@ -32,28 +32,38 @@ import picocli.CommandLine.Option;
 
 /** {@code lrp4j explain}: the attribution of an input for chosen targets, by LRP or another method. */
 @Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Explain a model's decision with Layer-wise Relevance Propagation or another method.",
-                "Methods (--method):",
-                "  lrp                   LRP with --composite and --rule (the default)",
-                "  gradient              d target logit / d input (saliency)",
-                "  sensitivity           squared gradient summed over channels, [N,1,H,W]",
-                "  gradient-x-input      input * gradient",
-                "  smoothgrad            mean of --over METHOD on --samples noisy copies",
-                "  integrated-gradients  --steps Riemann sum from --baseline; completeness gap",
-                "  occlusion             score drop under a --window square, --stride, --fill",
-                "  guided-backprop       gradient; ReLUs pass positive signals at positive x",
-                "  deconvnet             backward; ReLUs pass relu(signal), no forward mask",
-                "  grad-cam              CAM at --node (last Conv), ReLU unless --no-relu",
-                "  guided-grad-cam       guided-backprop * upsampled grad-cam",
-                "  taylor                (x - x0) * grad f(x0), root x0 towards --baseline",
-                "  deep-taylor           Deep Taylor: w^2 / z+ / z^B (--low/--high) by domain",
-                "  patternnet            signal projected back with the patterns (--patterns)",
-                "  patternattribution    backward pass with weights w * a (--patterns)",
-                "Rules: epsilon(E), zero, zplus, gamma(G), alpha_beta(A,B), zbox(L,H), flat, wsquare, norm, taylor (LRN), pass,"
-                        + " gradient; weighted rules take a trailing zero_bias, e.g. epsilon(0.25,zero_bias).",
-                "Selectors: a node name or glob, an op type (Conv, Gemm, Add, AveragePool, ...), first, last,"
-                        + " linear[I] or linear[I:J] (Conv/Gemm nodes by position), or *."})
+        description = {"Explain a model's decision with Layer-wise Relevance Propagation or another method."})
+// the lists of methods, rules and composites are added from their registries by describe(), so help cannot drift
 final class ExplainCommand implements Callable<Integer> {
+
+    /**
+     * Completes the command's description from the registries: every method of {@link Explainers#METHODS} with its
+     * one-line description, the rule names of {@link Rules#NAMES}, the presets of {@link Composites#NAMES} and the
+     * selectors.
+     */
+    static void describe(CommandLine.Model.CommandSpec spec) {
+        List<String> lines = new ArrayList<>(List.of(spec.usageMessage().description()));
+        lines.add("Methods (--method):");
+        for (java.util.Map.Entry<String, String> e : Explainers.METHODS.entrySet()) {
+            // wrapped here with a hanging indent (picocli would wrap to the left margin)
+            StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "  %-21s", e.getKey()));
+            for (String word : e.getValue().split(" ")) {
+                if (line.length() + 1 + word.length() > 79 && line.length() > 24) {
+                    lines.add(line.toString());
+                    line = new StringBuilder(" ".repeat(23));
+                }
+                line.append(' ').append(word);
+            }
+            lines.add(line.toString());
+        }
+        lines.add("Composites (--composite): " + String.join(", ", Composites.NAMES) + ".");
+        lines.add("Rules (--rule SELECTOR=RULE): " + String.join(", ", Rules.NAMES) + "; with arguments as NAME(ARGS),"
+                + " e.g. epsilon(0.25), gamma(0.25), alpha_beta(2,1), zbox(-0.81,2.02); weighted rules take a trailing"
+                + " zero_bias, e.g. epsilon(0.25,zero_bias); taylor is for LRN nodes.");
+        lines.add("Selectors: a node name or glob, an op type (Conv, Gemm, Add, AveragePool, ...), first, last,"
+                + " linear[I] or linear[I:J] (Conv/Gemm nodes by position), or *.");
+        spec.usageMessage().description(lines.toArray(String[]::new));
+    }
 
     @Option(names = "--model", required = true, description = "model file (.onnx, or written by 'lrp4j train')")
     Path model;
@@ -124,7 +134,9 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     @Option(names = "--method", defaultValue = "lrp", paramLabel = "NAME",
-            description = "the explanation method, see the list above (default: ${DEFAULT-VALUE})")
+            completionCandidates = Registries.MethodNames.class,
+            description = "the explanation method: ${COMPLETION-CANDIDATES} (described above; default:"
+                    + " ${DEFAULT-VALUE})")
     String method;
 
     @Option(names = "--target", defaultValue = "pred",
@@ -143,8 +155,8 @@ final class ExplainCommand implements Callable<Integer> {
     int batch;
 
     @Option(names = "--composite", defaultValue = "epsilon-plus-flat",
-            description = "epsilon, epsilon-plus, epsilon-plus-flat, epsilon-gamma-box, epsilon-alpha2-beta1,"
-                    + " epsilon-alpha2-beta1-flat, or none (only --rule entries) (default: ${DEFAULT-VALUE})")
+            completionCandidates = Registries.CompositeNames.class,
+            description = "${COMPLETION-CANDIDATES}, or none (only --rule entries) (default: ${DEFAULT-VALUE})")
     String composite;
 
     @Option(names = "--low", description = "lowest input value, for zbox in epsilon-gamma-box and deep-taylor's box"

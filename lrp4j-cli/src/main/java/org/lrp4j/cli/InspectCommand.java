@@ -41,8 +41,9 @@ final class InspectCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--composite", defaultValue = "epsilon-plus-flat",
-            description = "composite whose rules to show: epsilon, epsilon-plus, epsilon-plus-flat, epsilon-gamma-box"
-                    + " (with --low/--high), epsilon-alpha2-beta1, epsilon-alpha2-beta1-flat (default: ${DEFAULT-VALUE})")
+            completionCandidates = Registries.CompositeNames.class,
+            description = "composite whose rules to show: ${COMPLETION-CANDIDATES} (epsilon-gamma-box with"
+                    + " --low/--high) (default: ${DEFAULT-VALUE})")
     String composite;
 
     @Option(names = "--low", description = "lowest input value, for zbox in epsilon-gamma-box")

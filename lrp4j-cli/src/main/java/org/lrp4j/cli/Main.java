@@ -29,6 +29,7 @@ public final class Main implements Callable<Integer> {
     /** Runs the command line and returns the exit code (for tests). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        ExplainCommand.describe(cl.getSubcommands().get("explain").getCommandSpec());
         cl.setExecutionExceptionHandler(Main::handleError);
         cl.setParameterExceptionHandler(Main::handleParameterError);
         try {

@@ -82,7 +82,15 @@ class ExplainMethodsCommandTest {
         r.out().lines().filter(l -> Explainers.NAMES.stream().anyMatch(n -> l.startsWith("  " + n + " ")))
                 .forEach(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
         assertThat(r.out()).contains("--method").contains("--steps").contains("--no-relu").contains("--noise-seed")
-                .contains("ReLU unless --no-relu").contains("(last Conv)");
+                .contains("ReLU unless --no-relu").contains("(default last Conv)");
+        // the lists come from the registries: every method's own description, every preset and rule name
+        for (var e : Explainers.METHODS.entrySet()) {
+            String firstWords = e.getValue().substring(0, Math.min(20, e.getValue().length()));
+            assertThat(r.out()).as(e.getKey()).contains(firstWords);
+        }
+        String flat = r.out().replaceAll("\\s+", " ");
+        assertThat(flat).contains("Composites (--composite): " + String.join(", ", Composites.NAMES) + ".")
+                .contains("Rules (--rule SELECTOR=RULE): " + String.join(", ", org.lrp4j.lrp.rules.Rules.NAMES) + ";");
     }
 
     @Test
