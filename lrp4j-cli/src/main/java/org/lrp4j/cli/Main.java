@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Explain neural-network decisions with Layer-wise Relevance Propagation.",
         subcommands = {Main.Info.class, DemoCommand.class, TrainCommand.class, EvaluateCommand.class,
                 InspectCommand.class, PredictCommand.class, ExplainCommand.class, PixelFlippingCommand.class,
-                ServeCommand.class, SvmCommand.class,
+                ServeCommand.class, SvmCommand.class, DistillCommand.class, TeaExperimentCommand.class,
                 BenchCommand.class})
 public final class Main implements Callable<Integer> {
 
