@@ -79,6 +79,10 @@ final class DistillCommand implements Callable<Integer> {
             + " gradient x input) (default: ${DEFAULT-VALUE})")
     float epsMax;
 
+    @Option(names = "--student-biases", description = "give the student's Conv and Gemm layers biases (default: none;"
+            + " heatmaps hardly constrain biases)")
+    boolean studentBiases;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -111,7 +115,7 @@ final class DistillCommand implements Callable<Integer> {
         Dataset train = BiasedData.load(dataset, dir, b, FashionMnist.Split.TRAIN, 0, n, seed);
         Dataset val = BiasedData.load(dataset, dir, b, FashionMnist.Split.TRAIN, train.size(), validation, seed);
         Distillation.requireFits(t, "teacher", train);
-        Model student = student(arch, t, train, seed);
+        Model student = student(arch, t, train, seed, studentBiases);
         System.out.printf("distilling %s into a %s student (%s) on %s: %d images, validation %d, %d epochs, batch"
                         + " %d, lr %s%n", teacher.getFileName(), arch, m.name().toLowerCase(Locale.ROOT), train.name(),
                 train.size(), val.size(), epochs, batchSize, learningRate);
@@ -142,9 +146,10 @@ final class DistillCommand implements Callable<Integer> {
     }
 
     /** A fresh student of {@code arch} for the data's images whose last Gemm is the teacher's, frozen. */
-    static Model student(String arch, Model teacher, Dataset train, long seed) {
+    static Model student(String arch, Model teacher, Dataset train, long seed, boolean biases) {
         Model s = Architectures.create(arch, train.images().dim(1), train.images().dim(2), train.classNames().size(),
                 seed + 1000);
-        return Distillation.withTeacherHead(s, teacher);
+        Model headed = Distillation.withTeacherHead(s, teacher);
+        return biases ? headed : Distillation.withoutBiases(headed);
     }
 }

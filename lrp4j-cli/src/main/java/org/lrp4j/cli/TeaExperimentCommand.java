@@ -83,6 +83,10 @@ final class TeaExperimentCommand implements Callable<Integer> {
             + " (default: ${DEFAULT-VALUE})")
     float teaLr;
 
+    @Option(names = "--student-biases", description = "give the students' Conv and Gemm layers biases (default:"
+            + " none)")
+    boolean studentBiases;
+
     @Option(names = "--seed", defaultValue = "1", description = "seed (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -248,7 +252,7 @@ final class TeaExperimentCommand implements Callable<Integer> {
                 }
                 default -> {
                     Model teacher = models.get("teacher");
-                    m = DistillCommand.student(ARCH, teacher, biased, seed + k);
+                    m = DistillCommand.student(ARCH, teacher, biased, seed + k, studentBiases);
                     holder[0] = m;
                     curve.point(m, 0, curveIid, curveOod);
                     curve.measuring = 0;

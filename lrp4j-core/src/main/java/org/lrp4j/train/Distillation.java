@@ -98,6 +98,24 @@ public final class Distillation {
         return student.withNodes(nodes, student.outputs());
     }
 
+    /**
+     * The model without the biases of its trainable Conv and Gemm layers (a frozen layer keeps its bias). LRP-epsilon
+     * absorbs what biases add to a score, so heatmaps hardly constrain them: a student trained on heatmaps alone
+     * can shift its scores through its biases without changing its heatmaps. Without biases (and epsilon near 0) a
+     * ReLU network's heatmap sums to the explained score, which ties the heatmap to the score.
+     */
+    public static Model withoutBiases(Model m) {
+        return m.mapNodes(n -> {
+            if (n.layer() instanceof Linear l && l.bias() != null && l.bias().requiresGrad()) {
+                return n.withLayer(new Linear(l.weight(), null));
+            }
+            if (n.layer() instanceof org.lrp4j.layers.Conv2d c && c.bias() != null && c.bias().requiresGrad()) {
+                return n.withLayer(new org.lrp4j.layers.Conv2d(c.spec(), c.weight(), null));
+            }
+            return n;
+        });
+    }
+
     private static Linear lastGemm(Model m, String role) {
         List<Node> nodes = m.nodes();
         Node last = nodes.isEmpty() ? null : nodes.get(nodes.size() - 1);

@@ -112,6 +112,28 @@ class DistillationTest {
     }
 
     @Test
+    void withoutBiasesDropsTheTrainableBiasesOnlyAndThenTheHeatmapSumsToTheScore() {
+        Model teacher = net(1, 5);
+        Model s = Distillation.withoutBiases(Distillation.withTeacherHead(net(2, 5), teacher));
+        assertThat(Distillation.trainable(s)).hasSize(3);
+        Linear head = (Linear) s.nodes().get(s.nodes().size() - 1).layer();
+        assertThat(head.bias()).isNotNull();
+        // LRP-0 conserves exactly without biases: the heatmap sums to the score minus the frozen head's bias
+        Model bare = Distillation.withoutBiases(net(3, 5));
+        Tensor x = data(9, 2).images();
+        Tensor logits = bare.predict(x);
+        Tensor r = EpsilonRelevance.relevance(bare, Variable.constant(x), new int[] {1, 2}, new float[2]).relevance()
+                .value();
+        for (int i = 0; i < 2; i++) {
+            double sum = 0;
+            for (int j = 0; j < 3 * 8 * 8; j++) {
+                sum += r.getFlat(i * 192 + j);
+            }
+            assertThat(sum).isCloseTo(logits.get(i, i + 1), org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    @Test
     void aShortRunLowersTheValidationTeaLoss() {
         Model teacher = net(1, 6);
         Model student = Distillation.withTeacherHead(net(2, 6), teacher);
