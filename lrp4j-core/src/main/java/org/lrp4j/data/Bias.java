@@ -13,7 +13,7 @@ import org.lrp4j.tensor.Tensor;
  *
  * <ul>
  *   <li><b>colour</b>: the grey image p (in [0, 1]) becomes three channels p * tint. In the {@code iid} split
- *   (the biased training distribution) every class has its own tint ({@link #TINTS}); in {@code ood} the tint is
+ *   (the biased training distribution) every class has its own tint ({@link #tint}); in {@code ood} the tint is
  *   one of the ten drawn uniformly at random, independent of the class; in {@code shift} it is the tint of a
  *   uniformly drawn other class.</li>
  *   <li><b>watermark</b>: a 4x4 binary patch ({@link #patch}) over the top-left corner. {@code iid}: the patch of
@@ -53,10 +53,15 @@ public record Bias(Kind kind, Split split) {
     }
 
     /** The class tints (RGB in [0, 1]): red, green, blue, yellow, magenta, cyan, orange, violet, white, brown. */
-    public static final List<float[]> TINTS = List.of(new float[] {1f, .1f, .1f}, new float[] {.1f, 1f, .1f},
+    private static final List<float[]> TINTS = List.of(new float[] {1f, .1f, .1f}, new float[] {.1f, 1f, .1f},
             new float[] {.15f, .3f, 1f}, new float[] {1f, 1f, .1f}, new float[] {1f, .1f, 1f},
             new float[] {.1f, 1f, 1f}, new float[] {1f, .55f, .05f}, new float[] {.55f, .2f, 1f},
             new float[] {1f, 1f, 1f}, new float[] {.6f, .35f, .15f});
+
+    /** Channel {@code channel} (0 red, 1 green, 2 blue) of class {@code k}'s tint. */
+    public static float tint(int k, int channel) {
+        return TINTS.get(k)[channel];
+    }
 
     /** Side of the watermark patch in pixels. */
     public static final int PATCH = 4;
@@ -176,7 +181,7 @@ public record Bias(Kind kind, Split split) {
             int base = off + i * per;
             for (int ch = 0; ch < c; ch++) {
                 int dst = (i * c + ch) * per;
-                float tint = kind == Kind.COLOUR ? TINTS.get(cues[i])[ch] : 1f;
+                float tint = kind == Kind.COLOUR ? tint(cues[i], ch) : 1f;
                 if (kind != Kind.COLOUR) {
                     System.arraycopy(src, base, out, dst, per);
                     continue;
