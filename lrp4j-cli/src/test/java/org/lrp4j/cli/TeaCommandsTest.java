@@ -94,6 +94,18 @@ class TeaCommandsTest {
     }
 
     @Test
+    void logitCorrelationIsPearsonsOverAllEntries() {
+        org.lrp4j.tensor.Tensor a = org.lrp4j.tensor.Tensor.of(new float[] {1, 2, 3, 4, 5, 9}, 2, 3);
+        assertThat(TeaExperimentCommand.pearson(a, a.mul(3f).add(1f))).isCloseTo(1.0,
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(TeaExperimentCommand.pearson(a, a.neg())).isCloseTo(-1.0, org.assertj.core.data.Offset.offset(1e-9));
+        org.lrp4j.tensor.Tensor b = org.lrp4j.tensor.Tensor.of(new float[] {2, 1, 4, 3, 6, 5}, 2, 3);
+        // by hand: means 4 and 3.5, sum of products of deviations 19, sums of squares 40 and 17.5
+        assertThat(TeaExperimentCommand.pearson(a, b)).isCloseTo(19 / Math.sqrt(40 * 17.5),
+                org.assertj.core.data.Offset.offset(1e-6));
+    }
+
+    @Test
     void impossibleBiasOptionsGetOneLine() {
         String[][] bad = {{"tea-experiment", "--bias", "none", "--out", dir.resolve("x").toString()},
                 {"tea-experiment", "--bias", "stripes", "--out", dir.resolve("x").toString()},
