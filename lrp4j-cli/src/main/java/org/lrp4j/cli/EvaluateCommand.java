@@ -3,6 +3,7 @@ package org.lrp4j.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.lrp4j.data.Bias;
 import org.lrp4j.data.Dataset;
 import org.lrp4j.data.FashionMnist;
 import org.lrp4j.graph.Model;
@@ -28,6 +29,17 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--data", description = "folder with the IDX files (default: /usr/share/datasets/fashion-mnist)")
     Path data;
 
+    @Option(names = "--bias", defaultValue = "none", description = "the bias planted in the test images: none,"
+            + " colour or watermark (default: ${DEFAULT-VALUE})")
+    String bias;
+
+    @Option(names = "--split", description = "with --bias: iid (the biased training distribution), ood (random tints,"
+            + " no watermark) or shift (another class's tint or patch) (default: iid)")
+    String split;
+
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the tints and patches (default: ${DEFAULT-VALUE})")
+    long seed;
+
     @Option(names = "--limit", description = "use only the first N test images")
     Integer limit;
 
@@ -37,15 +49,20 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--limit must be at least 1 (the number of test images to use), not "
                     + limit);
         }
+        Bias b = Bias.parse(bias);
+        if (split != null) {
+            if (b.kind() == Bias.Kind.NONE) {
+                throw new IllegalArgumentException("--split needs --bias colour or --bias watermark");
+            }
+            b = b.in(Bias.Split.parse(split));
+        }
         java.nio.file.Path dir = TrainCommand.dataDir(dataset, data);
         Model m = ModelLoader.load(model);
-        Dataset test = FashionMnist.load(dataset, dir, FashionMnist.Split.TEST);
-        if (limit != null) {
-            test = test.head(limit);
-        }
+        Dataset test = BiasedData.load(dataset, dir, b, FashionMnist.Split.TEST, 0, limit, seed);
         checkInput(m, test);
         Evaluation e = Trainer.evaluate(m, test, 500);
-        System.out.printf("test accuracy %.2f%% (%d images, loss %.4f)%n", 100 * e.accuracy(), e.samples(), e.loss());
+        System.out.printf("test accuracy %.2f%% (%d images%s, loss %.4f)%n", 100 * e.accuracy(), e.samples(),
+                b.kind() == Bias.Kind.NONE ? "" : ", bias " + b.describe(), e.loss());
         return 0;
     }
 

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {Main.Info.class, DemoCommand.class, TrainCommand.class, EvaluateCommand.class,
                 InspectCommand.class, PredictCommand.class, ExplainCommand.class, PixelFlippingCommand.class,
                 PatternsCommand.class,
-                ServeCommand.class, SvmCommand.class,
+                ServeCommand.class, SvmCommand.class, DistillCommand.class, TeaExperimentCommand.class,
                 BenchCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -82,4 +82,26 @@ final class Outputs {
             Files.deleteIfExists(tmp);
         }
     }
+
+    /** Writes every file next to its final name in {@code folder} first, then moves them: no half-written results. */
+    static void writeAll(Path folder, java.util.Map<String, byte[]> files) throws IOException {
+        Files.createDirectories(folder);
+        java.util.List<Path> tmp = new java.util.ArrayList<>();
+        try {
+            for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
+                Path t = folder.resolve("." + f.getKey() + ".tmp");
+                Files.write(t, f.getValue());
+                tmp.add(t);
+            }
+            for (Path t : tmp) {
+                String name = t.getFileName().toString();
+                Files.move(t, folder.resolve(name.substring(1, name.length() - 4)),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            for (Path t : tmp) {
+                Files.deleteIfExists(t);
+            }
+        }
+    }
 }

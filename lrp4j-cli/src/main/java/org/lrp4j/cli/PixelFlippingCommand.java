@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -332,22 +331,7 @@ final class PixelFlippingCommand implements Callable<Integer> {
         java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
         javax.imageio.ImageIO.write(LineChart.png(title, panels), "png", png);
         files.put("pixel-flipping.png", png.toByteArray());
-        List<Path> tmp = new ArrayList<>();
-        try {
-            for (Map.Entry<String, byte[]> f : files.entrySet()) {
-                Path t = out.resolve("." + f.getKey() + ".tmp");
-                Files.write(t, f.getValue());
-                tmp.add(t);
-            }
-            for (Path t : tmp) {
-                String name = t.getFileName().toString();
-                Files.move(t, out.resolve(name.substring(1, name.length() - 4)), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            for (Path t : tmp) {
-                Files.deleteIfExists(t);
-            }
-        }
+        Outputs.writeAll(out, files);
     }
 
     /** --pairs as 1-based (I, J) with I != J, checked before any work. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.lrp4j.data.Bias;
 import org.lrp4j.data.Dataset;
 import org.lrp4j.data.FashionMnist;
 import org.lrp4j.graph.Architectures;
@@ -32,6 +33,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", description = "folder with the IDX files (default: " + "/usr/share/datasets/fashion-mnist)")
     Path data;
+
+    @Option(names = "--bias", defaultValue = "none", description = "plant a bias in the training images: none,"
+            + " colour (each class its tint), colour:random (random tints), watermark (each class its corner patch),"
+            + " watermark:none (no patch) (default: ${DEFAULT-VALUE})")
+    String bias;
 
     @Option(names = "--arch", defaultValue = "cnn", description = "architecture: cnn, small-cnn, lrn-cnn (seed 001: LRN after each convolution), mlp (default: ${DEFAULT-VALUE})")
     String arch;
@@ -71,28 +77,27 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkOptions();
+        Bias b = Bias.parse(bias);
         Path dir = dataDir(dataset, data);
-        Dataset train = FashionMnist.load(dataset, dir, FashionMnist.Split.TRAIN);
-        Dataset test = FashionMnist.load(dataset, dir, FashionMnist.Split.TEST);
-        if (limit != null) {
-            train = train.head(limit);
-        }
+        Dataset train = BiasedData.load(dataset, dir, b, FashionMnist.Split.TRAIN, 0, limit, seed);
+        Dataset test = BiasedData.load(dataset, dir, b, FashionMnist.Split.TEST, 0, null, seed);
         int size = train.images().dim(2);
-        Model model = Architectures.create(arch, 1, size, train.classNames().size(), seed);
+        int channels = b.channels();
+        Model model = Architectures.create(arch, channels, size, train.classNames().size(), seed);
         Optimizer opt = switch (optimizer) {
             case "adam" -> new Adam(model.parameters(), learningRate, 0.9f, 0.999f, 1e-8f, weightDecay);
             case "sgd" -> new Sgd(model.parameters(), learningRate, momentum, weightDecay);
             default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "'; choose adam or sgd");
         };
-        System.out.printf("training %s on %s: %d images, %d epochs, batch %d, %s lr %s, seed %d, %d parameters%n",
-                arch, dataset, train.size(), epochs, batchSize, optimizer, learningRate, seed, model.parameterCount());
+        System.out.printf("training %s on %s%s: %d images, %d epochs, batch %d, %s lr %s, seed %d, %d parameters%n",
+                arch, dataset, b.kind() == Bias.Kind.NONE ? "" : " (bias " + b.describe() + ")", train.size(), epochs, batchSize, optimizer, learningRate, seed, model.parameterCount());
         Dataset trainSet = train;
         Progress progress = new Progress(System.out, System.console() != null);
         Trainer.Config config = new Trainer.Config(epochs, batchSize, seed);
         List<EpochResult> results = threads == null
                 ? Trainer.fit(model, trainSet, test, opt, config, progress)
                 : Parallel.withThreads(threads, () -> Trainer.fit(model, trainSet, test, opt, config, progress));
-        ModelLoader.save(model, out, new ModelFile.Header(arch, 1, size, train.classNames().size()),
+        ModelLoader.save(model, out, new ModelFile.Header(arch, channels, size, train.classNames().size()),
                 metadata(train));
         EpochResult last = results.get(results.size() - 1);
         System.out.printf("test accuracy %.2f%% (loss %.4f); saved %s%n", 100 * last.test().accuracy(),
@@ -145,6 +150,7 @@ final class TrainCommand implements Callable<Integer> {
         float mean = mnist ? FashionMnist.MNIST_MEAN : FashionMnist.MEAN;
         float std = mnist ? FashionMnist.MNIST_STD : FashionMnist.STD;
         meta.put("lrp4j.dataset", dataset.toLowerCase(java.util.Locale.ROOT));
+        meta.put("lrp4j.bias", bias.toLowerCase(java.util.Locale.ROOT));
         meta.put("lrp4j.architecture", arch.toLowerCase(java.util.Locale.ROOT));
         meta.put("lrp4j.input_normalization", String.format(java.util.Locale.ROOT, "(pixel / 255 - %s) / %s", mean,
                 std));
