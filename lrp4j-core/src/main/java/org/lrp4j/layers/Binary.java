@@ -57,6 +57,36 @@ public record Binary(Kind kind, Tensor constant, boolean constantFirst) implemen
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        Variable y = Variable.constant(output.value());
+        if (constant == null) {
+            Variable a = inputs.get(0);
+            Variable b = inputs.get(1);
+            Variable av = Variable.constant(a.value());
+            Variable bv = Variable.constant(b.value());
+            return switch (kind) {
+                case ADD -> List.of(Ops.sumTo(v, a.shape()), Ops.sumTo(v, b.shape()));
+                case SUB -> List.of(Ops.sumTo(v, a.shape()), Ops.sumTo(Ops.neg(v), b.shape()));
+                case MUL -> List.of(Ops.sumTo(Ops.mul(v, bv), a.shape()), Ops.sumTo(Ops.mul(v, av), b.shape()));
+                // y = a / b: dy/da = 1 / b, dy/db = -y / b
+                case DIV -> List.of(Ops.sumTo(Ops.div(v, bv), a.shape()),
+                        Ops.sumTo(Ops.neg(Ops.div(Ops.mul(v, y), bv)), b.shape()));
+            };
+        }
+        Variable c = Variable.constant(constant);
+        Variable x = inputs.get(0);
+        Variable g = switch (kind) {
+            case ADD -> v;
+            case SUB -> constantFirst ? Ops.neg(v) : v;
+            case MUL -> Ops.mul(v, c);
+            // y = c / x: dy/dx = -c / x^2 = -y / x
+            case DIV -> constantFirst ? Ops.neg(Ops.div(Ops.mul(v, y), Variable.constant(x.value())))
+                    : Ops.div(v, c);
+        };
+        return List.of(Ops.sumTo(g, x.shape()));
+    }
+
+    @Override
     public int arity() {
         return constant == null ? 2 : 1;
     }

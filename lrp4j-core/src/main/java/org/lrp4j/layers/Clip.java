@@ -1,5 +1,6 @@
 package org.lrp4j.layers;
 
+import org.lrp4j.tensor.Tensor;
 import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
@@ -22,6 +23,12 @@ public record Clip(float min, float max) implements Layer {
     @Override
     public Role role() {
         return Role.ACTIVATION;
+    }
+
+    @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        Tensor x = inputs.get(0).value();
+        return List.of(Ops.mul(v, Variable.constant(x.clamp(min, max).eq(x))));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.lrp4j.layers;
 
+import org.lrp4j.tensor.Shape;
 import java.util.Arrays;
 import java.util.List;
 
@@ -38,6 +39,16 @@ public record Pad(int[] pads) implements Layer {
     @Override
     public Role role() {
         return Role.COMBINING;
+    }
+
+    @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        Shape s = inputs.get(0).shape();
+        Variable inner = v;
+        for (int axis = 0; axis < s.rank(); axis++) {
+            inner = Ops.narrow(inner, axis, pads[axis], s.dim(axis));
+        }
+        return List.of(inner);
     }
 
     @Override

@@ -19,6 +19,14 @@ public record Softmax(int axis) implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        // J^T v = y * (v - sum_axis(y * v)), y the output
+        Variable y = Variable.constant(output.value());
+        int ax = output.shape().normalizeAxis(axis);
+        return List.of(Ops.mul(y, Ops.sub(v, Ops.sum(Ops.mul(y, v), new int[] {ax}, true))));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.softmax(inputs.get(0), axis);
     }

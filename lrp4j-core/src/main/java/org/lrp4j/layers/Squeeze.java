@@ -31,6 +31,11 @@ public record Squeeze(int[] axes) implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        return List.of(Ops.reshape(v, inputs.get(0).shape().toArray()));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         Shape s = inputs.get(0).shape();
         boolean[] drop = new boolean[s.rank()];

@@ -29,6 +29,15 @@ public record Transpose(int[] perm) implements Layer {
     }
 
     @Override
+    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
+        int[] inverse = new int[perm.length];
+        for (int i = 0; i < perm.length; i++) {
+            inverse[inputs.get(0).shape().normalizeAxis(perm[i])] = i;
+        }
+        return List.of(Ops.permute(v, inverse));
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.permute(inputs.get(0), perm);
     }

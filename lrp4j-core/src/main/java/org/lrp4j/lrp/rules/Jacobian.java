@@ -23,8 +23,16 @@ final class Jacobian {
         return own != null ? own : byAutodiff(node, inputs, v);
     }
 
-    /** Vector-Jacobian product by reverse-mode differentiation of the layer at the recorded inputs. */
+    /**
+     * Vector-Jacobian product by reverse-mode differentiation of the layer at the recorded inputs: constants, so it
+     * refuses to run while a differentiable relevance is being recorded (it would silently cut the gradient).
+     */
     private static List<Variable> byAutodiff(Node node, List<Variable> inputs, Variable v) {
+        if (GradMode.isEnabled() && (v.requiresGrad() || inputs.stream().anyMatch(Variable::requiresGrad))) {
+            throw new IllegalStateException("relevance through node '" + node.name() + "' (" + node.opType()
+                    + ") is not differentiable: its layer has no differentiable transposed Jacobian"
+                    + " (Layer.transposedJacobian); explain without gradients, or give the layer one");
+        }
         List<Variable> leaves = new ArrayList<>(inputs.size());
         for (Variable in : inputs) {
             leaves.add(Variable.parameter(in.value()));

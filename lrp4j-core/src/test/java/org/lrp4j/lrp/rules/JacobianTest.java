@@ -71,4 +71,26 @@ class JacobianTest {
                     org.assertj.core.api.Assertions.within(2e-3));
         }
     }
+
+    @Test
+    void theAutodiffFallbackRefusesToCutAGradientSilently() {
+        SplittableRandom rng = new SplittableRandom(8);
+        Node node = new Node("mm", new org.lrp4j.layers.MatMul(), List.of("a", "b"), "y");
+        Tensor a = Tensor.randn(rng, 1f, 2, 3);
+        Tensor b = Tensor.randn(rng, 1f, 3, 4);
+        Tensor v = Tensor.randn(rng, 1f, 2, 4);
+        try (GradMode.Scope on = GradMode.enabled()) {
+            List<Variable> in = List.of(Variable.parameter(a), Variable.constant(b));
+            Variable y = node.layer().forward(in, ForwardContext.inference());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Jacobian.transpose(node, in, y,
+                    Variable.constant(v))).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("node 'mm' (MatMul) is not differentiable");
+        }
+        try (GradMode.Scope off = GradMode.disabled()) {
+            List<Variable> in = List.of(Variable.constant(a), Variable.constant(b));
+            Variable y = node.layer().forward(in, ForwardContext.inference());
+            Tensor got = Jacobian.transpose(node, in, y, Variable.constant(v)).get(0).value();
+            assertThat(got.maxAbsDiff(v.matmul(b.transpose()))).isLessThan(1e-5f);
+        }
+    }
 }
