@@ -56,17 +56,8 @@ final class InspectCommand implements Callable<Integer> {
             + " changes its input on these inputs")
     Path input;
 
-    @Option(names = "--dataset", description = "fashion-mnist or mnist: like --input, on the first --images test"
-            + " images")
-    String dataset;
-
-    @Option(names = "--data", description = "folder with the dataset's IDX files (default:"
-            + " /usr/share/datasets/fashion-mnist)")
-    Path data;
-
-    @Option(names = "--images", defaultValue = "1000", description = "with --dataset: how many test images (default:"
-            + " ${DEFAULT-VALUE})")
-    int count;
+    @picocli.CommandLine.Mixin
+    TestImagesOptions testImages;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -77,21 +68,20 @@ final class InspectCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown composite '" + composite
                     + "'; composites: " + String.join(", ", Composites.NAMES));
         }
-        if (input != null && dataset != null) {
+        if (input != null && testImages.given()) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --input or --dataset, not both");
         }
-        if (count < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--images must be >= 1 but was "
-                    + count);
+        String problem = testImages.check(spec);
+        if (problem != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem);
         }
         ModelLoader.Loaded loaded = ModelLoader.loadWithInfo(model);
         Model m = loaded.model();
         Tensor x = null;
-        if (dataset != null) {
-            org.lrp4j.data.Dataset d = org.lrp4j.data.FashionMnist.load(dataset, TrainCommand.dataDir(dataset, data),
-                    org.lrp4j.data.FashionMnist.Split.TEST);
+        if (testImages.given()) {
+            org.lrp4j.data.Dataset d = testImages.load();
             EvaluateCommand.checkInput(m, d);
-            x = d.head(Math.min(count, d.size())).images();
+            x = d.images();
         } else if (input != null) {
             x = InputFiles.readModelInput(input, "--input");
         }

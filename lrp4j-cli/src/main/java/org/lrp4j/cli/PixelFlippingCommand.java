@@ -59,16 +59,8 @@ final class PixelFlippingCommand implements Callable<Integer> {
     @CommandLine.Mixin
     ImageInputOptions images;
 
-    @Option(names = "--dataset", description = "fashion-mnist or mnist: the first --images test images")
-    String dataset;
-
-    @Option(names = "--data", description = "folder with the dataset's IDX files (default:"
-            + " /usr/share/datasets/fashion-mnist)")
-    Path data;
-
-    @Option(names = "--images", defaultValue = "1000", description = "with --dataset: how many test images (default:"
-            + " ${DEFAULT-VALUE})")
-    int count;
+    @CommandLine.Mixin
+    TestImagesOptions testImages;
 
     @Option(names = "--methods", defaultValue = "lrp:epsilon-plus-flat,gradient-x-input,sensitivity,random",
             description = "comma-separated methods: explain's names (gradient, sensitivity, gradient-x-input,"
@@ -152,15 +144,13 @@ final class PixelFlippingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // every option is checked before any work starts
-        int sources = (input != null ? 1 : 0) + (images.given() ? 1 : 0) + (dataset != null ? 1 : 0);
+        int sources = (input != null ? 1 : 0) + (images.given() ? 1 : 0) + (testImages.given() ? 1 : 0);
         if (sources != 1) {
             throw bad("give the images as one of --input x.npy, --image FILE... or --dataset fashion-mnist");
         }
-        if (dataset == null && spec.commandLine().getParseResult().hasMatchedOption("--images")) {
-            throw bad("--images applies to --dataset only");
-        }
-        if (count < 1) {
-            throw bad("--images must be at least 1, not " + count);
+        String problem = testImages.check(spec);
+        if (problem != null) {
+            throw bad(problem);
         }
         if ((low == null) != (high == null) || (low != null && !(low < high))) {
             throw bad("give both --low and --high with low < high");
@@ -222,15 +212,13 @@ final class PixelFlippingCommand implements Callable<Integer> {
         }
         Tensor x;
         float[] range = null;
-        if (dataset != null) {
-            Dataset d = FashionMnist.load(dataset, TrainCommand.dataDir(dataset, data), FashionMnist.Split.TEST);
+        if (testImages.given()) {
+            Dataset d = testImages.load();
             if (svm == null) {
                 EvaluateCommand.checkInput(m, d);
             }
-            x = d.head(Math.min(count, d.size())).images();
-            float mean = dataset.equalsIgnoreCase("mnist") ? FashionMnist.MNIST_MEAN : FashionMnist.MEAN;
-            float std = dataset.equalsIgnoreCase("mnist") ? FashionMnist.MNIST_STD : FashionMnist.STD;
-            range = new float[] {-mean / std, (1 - mean) / std};
+            x = d.images();
+            range = testImages.range();
         } else if (images.given()) {
             ImageBatch b = svm != null ? SvmCommand.loadImages(images, svm.config()) : images.load(m);
             x = b.input();
