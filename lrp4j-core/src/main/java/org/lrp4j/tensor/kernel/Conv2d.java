@@ -201,12 +201,20 @@ public final class Conv2d {
     }
 
     /**
+     * Weights up to this many floats per group (1 MB, a core's L2) are packed once per call; larger ones are
+     * packed block by block inside the GEMM, where each packed block is used while it is in cache (packing 9 MB of
+     * VGG16's 512-channel weights up front made the forward pass slower, measured).
+     */
+    private static final long PREPARE_MAX = 1L << 18;
+
+    /**
      * Each group's weights as the left GEMM operand: W [cog, kdim] for the forward pass, W^T [kdim, cog] for the
-     * transposed one. Prepared (packed) once when the plan multiplies them by two or more column blocks, so the
-     * GEMM does not pack them again for every block; the products are the same to the bit.
+     * transposed one. Prepared (packed) once when the plan multiplies them by two or more column blocks and they
+     * fit {@link #PREPARE_MAX}, so the GEMM does not pack them again for every block; the products are the same
+     * to the bit.
      */
     private static PreparedA[] preparedWeights(Geom g, boolean transposed, float[] wd, int wo) {
-        boolean several = g.blocksPerGroup() >= 2;
+        boolean several = g.blocksPerGroup() >= 2 && (long) g.cog * g.kdim <= PREPARE_MAX;
         PreparedA[] p = new PreparedA[g.groups];
         for (int gi = 0; gi < g.groups; gi++) {
             int off = wo + gi * g.cog * g.kdim;
