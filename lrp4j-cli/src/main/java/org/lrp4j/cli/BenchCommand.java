@@ -5,45 +5,57 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
-import org.lrp4j.autodiff.GradMode;
-import org.lrp4j.autodiff.Variable;
+import org.lrp4j.eval.MethodSpecs;
 import org.lrp4j.explain.Explainer;
-import org.lrp4j.explain.LrpExplainer;
+import org.lrp4j.explain.Explainers;
 import org.lrp4j.explain.Targets;
 import org.lrp4j.graph.Architectures;
 import org.lrp4j.graph.Flops;
 import org.lrp4j.graph.Model;
-import org.lrp4j.layers.ForwardContext;
 import org.lrp4j.lrp.composites.Composites;
 import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
+import org.lrp4j.tensor.kernel.FmaPeak;
 import org.lrp4j.tensor.kernel.Parallel;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code lrp4j bench}: seconds per call of forward, gradient or LRP on a built-in architecture or a model file. */
+/**
+ * {@code lrp4j bench}: seconds per call of the forward pass or of any {@code explain} method on a built-in
+ * architecture or a model file, and the machine's measured FMA peak that the achieved rate is set against.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time forward, gradient or LRP on a built-in architecture (random seeded weights) or a model file.",
-                "Effective GFLOP/s counts the forward pass's multiply-adds (x2) per image, whatever the method.",
-                "For gradient and LRP, the forward pass is timed too, alternating call by call with the method, and",
+        description = {"Time the forward pass or an explain method on a built-in architecture (random seeded weights)"
+                + " or a model file.",
+                "Effective GFLOP/s counts the forward pass's multiply-adds (x2) per image, whatever the method, and is"
+                        + " set against the machine's FMA peak, measured once per run (a Vector API FMA loop on all"
+                        + " threads; --peak prints it alone).",
+                "For the explain methods, the forward pass is timed too, alternating call by call with the method, and",
                 "the ratio of the two medians is printed (alternating keeps drifting machine speed out of it)."})
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true,
+    @Option(names = "--model",
             description = "vgg16, vgg16-bn, resnet18, resnet50, small-cnn, cnn, mlp, or a model file (.onnx/.lrp4j)")
     String model;
 
-    @Option(names = "--method", defaultValue = "lrp:epsilon-plus-flat",
-            description = "forward, gradient or lrp:COMPOSITE, COMPOSITE one of epsilon, epsilon-plus,"
-                    + " epsilon-plus-flat, epsilon-gamma-box (bounds of the input domain), epsilon-alpha2-beta1,"
-                    + " epsilon-alpha2-beta1-flat (default: ${DEFAULT-VALUE})")
+    @Option(names = "--peak", description = "measure the machine's FMA peak (GFLOP/s on --threads threads) and print"
+            + " it; without --model nothing else is timed")
+    boolean peak;
+
+    @Option(names = "--method", defaultValue = "lrp:epsilon-plus-flat", completionCandidates = Methods.class,
+            description = "forward, a method of 'lrp4j explain' (with its options below), lrp:PRESET or lrp:RULE as"
+                    + " in 'lrp4j pixel-flipping --methods'; one of: ${COMPLETION-CANDIDATES} (default:"
+                    + " ${DEFAULT-VALUE}); epsilon-gamma-box and deep-taylor use the box of normalised pixel values")
     String method;
 
     @Option(names = "--batch", defaultValue = "1", description = "images per call (default: ${DEFAULT-VALUE})")
@@ -65,10 +77,47 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object instead of text")
     boolean json;
 
+    @CommandLine.Mixin
+    MethodOptionsMixin methodOptions;
+
+    /** The accepted --method names: forward, the explain methods of {@link Explainers}, and lrp:PRESET. */
+    static final class Methods implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            List<String> all = new ArrayList<>();
+            all.add("forward");
+            all.addAll(Explainers.NAMES);
+            for (String c : Composites.NAMES) {
+                all.add("lrp:" + c);
+            }
+            return all.iterator();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (batch < 1 || reps < 1 || warmup < 0) {
             throw new IllegalArgumentException("--batch and --reps must be >= 1 and --warmup >= 0");
+        }
+        if (threads != null && threads < 1) {
+            throw new IllegalArgumentException("--threads must be >= 1, not " + threads);
+        }
+        if (model == null && !peak) {
+            throw new IllegalArgumentException("give --model NAME|FILE to time a method, or --peak to measure the"
+                    + " machine's FMA peak");
+        }
+        int usedThreads = threads == null ? Parallel.threads() : threads;
+        if (model == null) {
+            FmaPeak.Result p = measurePeak(usedThreads);
+            if (json) {
+                System.out.printf(Locale.ROOT, "{\"peak_gflops\":%.2f,\"peak_gflops_per_thread\":%.2f,\"threads\":%d,"
+                                + "\"kernel\":\"%s\",\"java\":\"%s\"}%n", p.gflops(), p.gflopsPerThread(), p.threads(),
+                        p.kernel(), System.getProperty("java.version"));
+            } else {
+                System.out.printf(Locale.ROOT, "FMA peak: %.1f GFLOP/s on %d thread(s) (%.1f per thread, %s FMA loop)%n",
+                        p.gflops(), p.threads(), p.gflopsPerThread(), p.kernel());
+            }
+            return 0;
         }
         Model m;
         Shape sample;
@@ -89,35 +138,46 @@ final class BenchCommand implements Callable<Integer> {
         Supplier<Object> call = callFor(m, x, sample.dim(0));
         Supplier<Object> forward = method.equals("forward") ? null : () -> m.predict(x);
         long flops = Flops.perSample(m, sample) * batch;
+        FmaPeak.Result p = measurePeak(usedThreads);
         Supplier<double[][]> run = () -> measure(call, forward);
         double[][] seconds = threads == null ? run.get() : Parallel.withThreads(threads, run);
-        long peak = peakHeapAfter();
+        long peakHeap = peakHeapAfter();
         double[] sorted = sorted(seconds[0]);
         double median = sorted[sorted.length / 2];
         double forwardMedian = forward == null ? median : sorted(seconds[1])[reps / 2];
-        int usedThreads = threads == null ? Parallel.threads() : threads;
+        double gflops = flops / median / 1e9;
         if (json) {
             System.out.printf(Locale.ROOT, "{\"model\":\"%s\",\"method\":\"%s\",\"batch\":%d,\"threads\":%d,"
                             + "\"min_s\":%.6f,\"median_s\":%.6f,\"max_s\":%.6f,\"images_per_s\":%.3f,"
-                            + "\"gflops_per_s\":%.2f,\"forward_median_s\":%.6f,\"over_forward\":%.3f,"
+                            + "\"gflops_per_s\":%.5g,\"peak_gflops\":%.5g,\"peak_fraction\":%.5g,"
+                            + "\"forward_median_s\":%.6f,\"over_forward\":%.3f,"
                             + "\"peak_heap_mb\":%.1f,\"java\":\"%s\"}%n", model, method, batch,
-                    usedThreads, sorted[0], median, sorted[sorted.length - 1], batch / median, flops / median / 1e9,
-                    forwardMedian, median / forwardMedian, peak / 1048576.0, System.getProperty("java.version"));
+                    usedThreads, sorted[0], median, sorted[sorted.length - 1], batch / median, gflops, p.gflops(),
+                    gflops / p.gflops(), forwardMedian, median / forwardMedian, peakHeap / 1048576.0,
+                    System.getProperty("java.version"));
         } else {
             System.out.printf(Locale.ROOT, "%s %s batch %d, %d thread(s), %d reps after %d warm-up%n", model, method,
                     batch, usedThreads, reps, warmup);
             System.out.printf(Locale.ROOT, "  seconds per call: min %.4f  median %.4f  max %.4f%n", sorted[0], median,
                     sorted[sorted.length - 1]);
-            System.out.printf(Locale.ROOT, "  %.2f images/s, %.1f effective GFLOP/s (forward %.4g GFLOP per image)%n",
-                    batch / median, flops / median / 1e9, flops / 1e9 / batch);
+            System.out.printf(Locale.ROOT, "  %.2f images/s, %.1f effective GFLOP/s (forward %.4g GFLOP per image)"
+                    + " = %.1f%% of the FMA peak (%.1f GFLOP/s measured on %d thread(s), %s)%n", batch / median, gflops,
+                    flops / 1e9 / batch, 100 * gflops / p.gflops(), p.gflops(), p.threads(), p.kernel());
             if (forward != null) {
-                System.out.printf(Locale.ROOT, "  %.2f x the forward pass (forward median %.4f s, timed alternately)%n",
-                        median / forwardMedian, forwardMedian);
+                System.out.printf(Locale.ROOT, "  %.2f x the forward pass (forward median %.4f s, timed alternately,"
+                                + " %.1f%% of the FMA peak)%n", median / forwardMedian, forwardMedian,
+                        100 * flops / forwardMedian / 1e9 / p.gflops());
             }
-            System.out.printf(Locale.ROOT, "  peak heap %.0f MB (max heap %.0f MB)%n", peak / 1048576.0,
+            System.out.printf(Locale.ROOT, "  peak heap %.0f MB (max heap %.0f MB)%n", peakHeap / 1048576.0,
                     Runtime.getRuntime().maxMemory() / 1048576.0);
         }
         return 0;
+    }
+
+    /** The FMA peak on {@code threads} threads, with a note on stderr (it takes about half a second). */
+    private static FmaPeak.Result measurePeak(int threads) {
+        System.err.printf(Locale.ROOT, "lrp4j bench: measuring the FMA peak on %d thread(s) ...%n", threads);
+        return FmaPeak.measure(threads);
     }
 
     /** Seconds per call of {@code call} and, when given, of {@code forward} timed in alternation with it. */
@@ -153,34 +213,24 @@ final class BenchCommand implements Callable<Integer> {
         return s;
     }
 
-    private Supplier<Object> callFor(Model m, Tensor x, int channels) {
+    /**
+     * The timed call: the forward pass, or exactly what {@code lrp4j explain --method NAME} runs for the predicted
+     * classes (the explainer built by {@link MethodSpecs#explainer} from the same names and options).
+     */
+    private Supplier<Object> callFor(Model m, Tensor x, int channels) throws java.io.IOException {
         if (method.equals("forward")) {
             return () -> m.predict(x);
         }
-        if (method.equals("gradient")) {
-            return () -> {
-                Variable in = Variable.parameter(x);
-                Variable out = m.forward(in, ForwardContext.inference());
-                int k = out.shape().dim(1);
-                float[] seed = new float[out.shape().size()];
-                for (int i = 0; i < x.dim(0); i++) {
-                    seed[i * k] = 1f;
-                }
-                out.backward(Tensor.wrap(seed, out.shape()));
-                return in.grad();
-            };
+        Tensor[] bounds = bounds(channels);
+        Explainer e;
+        try {
+            e = MethodSpecs.explainer(method, m, methodOptions.toOptions(bounds[0], bounds[1]), false);
+        } catch (IllegalArgumentException ex) {
+            throw ex.getMessage().startsWith("unknown method") ? new IllegalArgumentException("--method must be"
+                    + " forward, a method of explain (" + String.join(", ", Explainers.NAMES) + "), lrp:PRESET or"
+                    + " lrp:RULE, not '" + method + "'", ex) : ex;
         }
-        if (method.startsWith("lrp:")) {
-            String name = method.substring(4);
-            Tensor[] bounds = bounds(channels);
-            Explainer e = LrpExplainer.builder(m, Composites.byName(name, bounds[0], bounds[1])).build();
-            return () -> {
-                try (GradMode.Scope s = GradMode.disabled()) {
-                    return e.explain(x, Targets.predicted()).attribution();
-                }
-            };
-        }
-        throw new IllegalArgumentException("--method must be forward, gradient or lrp:COMPOSITE, not '" + method + "'");
+        return () -> e.explain(x, Targets.predicted()).attribution();
     }
 
     /** The box of normalised pixel values: ImageNet normalisation for 3 channels, Fashion-MNIST's for 1. */

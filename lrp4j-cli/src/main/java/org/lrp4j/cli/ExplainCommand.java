@@ -184,53 +184,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--layer", description = "also write the relevance arriving at these nodes' outputs (repeatable)")
     List<String> layers = new ArrayList<>();
 
-    @Option(names = "--steps", defaultValue = "32",
-            description = "integrated-gradients: points of the right Riemann sum (default: ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--baseline", paramLabel = "FILE.npy",
-            description = "integrated-gradients baseline / taylor reference, [N, ...] or one sample (default: zeros)")
-    Path baseline;
-
-    @Option(names = "--samples", defaultValue = "25",
-            description = "smoothgrad: number of noisy samples (default: ${DEFAULT-VALUE})")
-    int samples;
-
-    @Option(names = "--noise", defaultValue = "0.15",
-            description = "smoothgrad: noise sigma as a fraction of each image's range max-min (default:"
-                    + " ${DEFAULT-VALUE})")
-    float noise;
-
-    @Option(names = "--noise-seed", defaultValue = "0", description = "smoothgrad: seed of the noise (default:"
-            + " ${DEFAULT-VALUE})")
-    long noiseSeed;
-
-    @Option(names = "--over", defaultValue = "gradient", paramLabel = "METHOD",
-            description = "smoothgrad: the method whose explanations are averaged (default: ${DEFAULT-VALUE})")
-    String over;
-
-    @Option(names = "--window", defaultValue = "4", description = "occlusion: window side in pixels (default:"
-            + " ${DEFAULT-VALUE})")
-    int window;
-
-    @Option(names = "--stride", defaultValue = "2", description = "occlusion: window stride (default: ${DEFAULT-VALUE})")
-    int stride;
-
-    @Option(names = "--fill", defaultValue = "0", description = "occlusion: value of occluded pixels (default:"
-            + " ${DEFAULT-VALUE})")
-    float fill;
-
-    @Option(names = "--node", description = "grad-cam / guided-grad-cam: node whose output is used (default: the"
-            + " last Conv node)")
-    String node;
-
-    @Option(names = "--no-relu", description = "grad-cam / guided-grad-cam: keep negative values of the map (the"
-            + " paper's ReLU is on by default)")
-    boolean noRelu;
-
-    @Option(names = "--score", defaultValue = "logit", description = "taylor: decompose the logit or the margin to"
-            + " the best other class (default: ${DEFAULT-VALUE})")
-    String score;
+    @CommandLine.Mixin
+    MethodOptionsMixin methodOptions;
 
     @Option(names = "--patterns", paramLabel = "P.npz", description = "patternnet / patternattribution: the"
             + " model's patterns, written by 'lrp4j patterns fit'")
@@ -267,12 +222,14 @@ final class ExplainCommand implements Callable<Integer> {
         }
         String name = method.trim().toLowerCase(java.util.Locale.ROOT);
         if (!Explainers.NAMES.contains(name) || (name.equals("smoothgrad")
-                && !Explainers.NAMES.contains(over.trim().toLowerCase(java.util.Locale.ROOT)))) {
+                && !Explainers.NAMES.contains(methodOptions.over.trim().toLowerCase(java.util.Locale.ROOT)))) {
             throw new CommandLine.ParameterException(spec.commandLine(), name.equals("smoothgrad")
-                    ? "unknown method '" + over + "' for --over; methods: " + String.join(", ", Explainers.NAMES)
+                    ? "unknown method '" + methodOptions.over + "' for --over; methods: "
+                            + String.join(", ", Explainers.NAMES)
                     : "unknown method '" + method + "'; methods: " + String.join(", ", Explainers.NAMES));
         }
-        if (!name.equals("lrp") && !(name.equals("smoothgrad") && over.trim().equalsIgnoreCase("lrp"))) {
+        if (!name.equals("lrp")
+                && !(name.equals("smoothgrad") && methodOptions.over.trim().equalsIgnoreCase("lrp"))) {
             return callMethod(name);
         }
         return callLrp(name);
@@ -335,7 +292,8 @@ final class ExplainCommand implements Callable<Integer> {
             Explanation e = smooth.explain(x, targets);
             writeArrays(e, x);
             System.out.printf("explained %d image(s) with smoothgrad over lrp (%s, %d samples, noise %s);"
-                    + " attribution %s%s%n", x.dim(0), base.name(), samples, noise, e.attribution().shape(), where());
+                    + " attribution %s%s%n", x.dim(0), base.name(), methodOptions.samples, methodOptions.noise,
+                    e.attribution().shape(), where());
             printRows(e, x.dim(0));
             return 0;
         }
@@ -368,7 +326,8 @@ final class ExplainCommand implements Callable<Integer> {
 
     private Explainer smoothOver(Explainer inner) {
         try {
-            return SmoothGrad.over(inner, samples, noise, noiseSeed);
+            return SmoothGrad.over(inner, methodOptions.samples, methodOptions.noise,
+                    methodOptions.noiseSeed);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -391,17 +350,13 @@ final class ExplainCommand implements Callable<Integer> {
         Model m = loaded.model();
         Inputs in = inputs(loaded);
         Tensor x = in.x();
-        Tensor b = baseline == null ? null : InputFiles.readModelInput(baseline, "--baseline");
         Explainer explainer;
         Targets targets;
         PerClass.Classes perClass;
         try {
-            MethodOptions o = MethodOptions.defaults().steps(steps).samples(samples).noise(noise).noiseSeed(noiseSeed)
-                    .over(over).window(window).stride(stride).fill(fill).node(node).relu(!noRelu).baseline(b)
-                    .score(Taylor.Score.parse(score))
-                    .bounds(in.low(), in.high());
-            if (node != null) {
-                m.node(node);
+            MethodOptions o = methodOptions.toOptions(in.low(), in.high());
+            if (methodOptions.node != null) {
+                m.node(methodOptions.node);
             }
             if (patterns != null) {
                 o.patterns(org.lrp4j.patterns.Patterns.load(patterns, m));
@@ -414,7 +369,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         if (perClass != null) {
             return streamClasses(explainer, m, x, in.batch(), loaded.classNames().orElse(List.of()),
-                    name + (name.equals("smoothgrad") ? " over " + over : ""));
+                    name + (name.equals("smoothgrad") ? " over " + methodOptions.over : ""));
         }
         Explanation e;
         String extra = "";
@@ -432,10 +387,10 @@ final class ExplainCommand implements Callable<Integer> {
         writeArrays(e, x);
         writeHeatmaps(e, loaded.classNames().orElse(List.of()), in.batch());
         System.out.printf("explained %d image(s) with %s%s; attribution %s%s%n", x.dim(0), name,
-                name.equals("smoothgrad") ? " over " + over : "", e.attribution().shape(), where());
+                name.equals("smoothgrad") ? " over " + methodOptions.over : "", e.attribution().shape(), where());
         if (explainer instanceof org.lrp4j.explain.GradCam g) {
-            System.out.println("  grad-cam map at node '" + g.node() + "'" + (node == null ? " (the last spatial"
-                    + " feature map; --node chooses another)" : ""));
+            System.out.println("  grad-cam map at node '" + g.node() + "'" + (methodOptions.node == null
+                    ? " (the last spatial feature map; --node chooses another)" : ""));
         } else if (explainer instanceof org.lrp4j.explain.GuidedGradCam g) {
             System.out.println("  grad-cam map at node '" + g.node() + "'");
         }

@@ -24,6 +24,14 @@ public final class Ops {
         return g;
     }
 
+    /**
+     * Whether input {@code k} of a {@link Variable.SelectiveBackward} needs its gradient: it requires one and the
+     * backward pass asks for it ({@code wanted} null asks for all).
+     */
+    private static boolean wanted(boolean[] wanted, int k, Variable v) {
+        return v != null && v.requiresGrad() && (wanted == null || wanted[k]);
+    }
+
     // ------------------------------------------------------------------ arithmetic with broadcasting
 
     public static Variable add(Variable a, Variable b) {
@@ -430,9 +438,9 @@ public final class Ops {
     public static Variable matmul(Variable a, Variable b) {
         Tensor av = a.value();
         Tensor bv = b.value();
-        return Variable.result(av.matmul(bv), "matmul", g -> grads(
-                a.requiresGrad() ? Tensor.matmul(g, false, bv, true) : null,
-                b.requiresGrad() ? Tensor.matmul(av, true, g, false) : null), a, b);
+        return Variable.result(av.matmul(bv), "matmul", (Variable.SelectiveBackward) (g, want) -> grads(
+                wanted(want, 0, a) ? Tensor.matmul(g, false, bv, true) : null,
+                wanted(want, 1, b) ? Tensor.matmul(av, true, g, false) : null), a, b);
     }
 
     /**
@@ -458,10 +466,10 @@ public final class Ops {
             y = y.add(b.value());
         }
         Shape bs = b == null ? null : b.shape();
-        return Variable.result(y, "linear", g -> grads(
-                x.requiresGrad() ? Tensor.matmul(g, false, wv, false) : null,
-                w.requiresGrad() ? Tensor.matmul(g, true, xv, false) : null,
-                b != null && b.requiresGrad() ? g.sumTo(bs) : null), x, w, b);
+        return Variable.result(y, "linear", (Variable.SelectiveBackward) (g, want) -> grads(
+                wanted(want, 0, x) ? Tensor.matmul(g, false, wv, false) : null,
+                wanted(want, 1, w) ? Tensor.matmul(g, true, xv, false) : null,
+                wanted(want, 2, b) ? g.sumTo(bs) : null), x, w, b);
     }
 
     // ------------------------------------------------------------------ convolution and pooling
@@ -471,10 +479,10 @@ public final class Ops {
         Tensor xv = x.value();
         Tensor wv = w.value();
         Tensor y = Conv2d.forward(xv, wv, b == null ? null : b.value(), spec);
-        return Variable.result(y, "conv2d", g -> grads(
-                x.requiresGrad() ? Conv2d.backwardInput(g, wv, xv.shape(), spec) : null,
-                w.requiresGrad() ? Conv2d.backwardWeight(xv, g, wv.shape(), spec) : null,
-                b != null && b.requiresGrad() ? Conv2d.backwardBias(g) : null), x, w, b);
+        return Variable.result(y, "conv2d", (Variable.SelectiveBackward) (g, want) -> grads(
+                wanted(want, 0, x) ? Conv2d.backwardInput(g, wv, xv.shape(), spec) : null,
+                wanted(want, 1, w) ? Conv2d.backwardWeight(xv, g, wv.shape(), spec) : null,
+                wanted(want, 2, b) ? Conv2d.backwardBias(g) : null), x, w, b);
     }
 
     /**
@@ -485,9 +493,9 @@ public final class Ops {
         Tensor yv = y.value();
         Tensor wv = w.value();
         Tensor x = Conv2d.backwardInput(yv, wv, inputShape, spec);
-        return Variable.result(x, "convTranspose2d", g -> grads(
-                y.requiresGrad() ? Conv2d.forward(g, wv, null, spec) : null,
-                w.requiresGrad() ? Conv2d.backwardWeight(g, yv, wv.shape(), spec) : null), y, w);
+        return Variable.result(x, "convTranspose2d", (Variable.SelectiveBackward) (g, want) -> grads(
+                wanted(want, 0, y) ? Conv2d.forward(g, wv, null, spec) : null,
+                wanted(want, 1, w) ? Conv2d.backwardWeight(g, yv, wv.shape(), spec) : null), y, w);
     }
 
     /** Max pooling; the gradient goes to the first maximum of each window. */

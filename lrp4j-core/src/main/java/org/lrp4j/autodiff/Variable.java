@@ -32,6 +32,29 @@ public final class Variable {
     interface Backward {
         /** Gradients for each input, aligned with the inputs; null where an input needs none. */
         Tensor[] apply(Tensor gradOutput);
+
+        /**
+         * The same, where only inputs k with {@code wanted[k]} must get a gradient (the others lead to no
+         * variable the backward pass was asked about). By default every gradient is computed.
+         */
+        default Tensor[] apply(Tensor gradOutput, boolean[] wanted) {
+            return apply(gradOutput);
+        }
+    }
+
+    /**
+     * A backward that skips the gradients nobody asked for: for the operations where they cost as much as the
+     * forward pass (a weight's gradient when only the input's is wanted).
+     */
+    @FunctionalInterface
+    interface SelectiveBackward extends Backward {
+        @Override
+        Tensor[] apply(Tensor gradOutput, boolean[] wanted);
+
+        @Override
+        default Tensor[] apply(Tensor gradOutput) {
+            return apply(gradOutput, null);
+        }
     }
 
     record Node(String op, Variable[] inputs, Backward backward) {
@@ -127,6 +150,32 @@ public final class Variable {
 
     /** Back-propagates {@code seed} (the gradient of some scalar w.r.t. this variable) to every leaf parameter. */
     public void backward(Tensor seed) {
+        propagate(seed, null);
+    }
+
+    /**
+     * The gradients of (seed . this) with respect to {@code wrt} only, in their order, without touching any
+     * accumulated {@link #grad()}: operations whose inputs lead to none of {@code wrt} are not differentiated, and
+     * a convolution or matrix product computes no weight gradient unless a weight is among {@code wrt} (an
+     * explanation needs the input's gradient, not the model's weights'). A variable of {@code wrt} that this one
+     * does not depend on gets zeros.
+     */
+    public List<Tensor> gradients(Tensor seed, List<Variable> wrt) {
+        Map<Variable, Tensor> found = propagate(seed, wrt);
+        List<Tensor> out = new ArrayList<>(wrt.size());
+        for (Variable w : wrt) {
+            Tensor g = found.get(w);
+            out.add(g != null ? g : Tensor.zeros(w.shape()));
+        }
+        return out;
+    }
+
+    /**
+     * Reverse-mode differentiation from this variable. With {@code wrt} null, every leaf parameter accumulates its
+     * gradient; otherwise only variables from which one of {@code wrt} is reachable are differentiated and the
+     * gradients of {@code wrt} are returned (leaves' accumulated gradients untouched).
+     */
+    private Map<Variable, Tensor> propagate(Tensor seed, List<Variable> wrt) {
         if (!seed.shape().equals(value.shape())) {
             throw TensorShapeException.expected("backward", "the seed's shape", value.shape(), seed.shape());
         }
@@ -135,6 +184,25 @@ public final class Variable {
                     + " gradient (or it was computed with GradMode disabled)");
         }
         List<Variable> order = topologicalOrder();
+        Set<Variable> live = null;
+        Set<Variable> targets = null;
+        if (wrt != null) {
+            targets = Collections.newSetFromMap(new IdentityHashMap<>());
+            targets.addAll(wrt);
+            live = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Variable v : order) { // inputs first
+                boolean reaches = targets.contains(v);
+                if (!reaches && v.creator != null) {
+                    for (Variable in : v.creator.inputs()) {
+                        reaches |= in != null && live.contains(in);
+                    }
+                }
+                if (reaches) {
+                    live.add(v);
+                }
+            }
+        }
+        Map<Variable, Tensor> found = new IdentityHashMap<>();
         Map<Variable, Tensor> grads = new IdentityHashMap<>();
         grads.put(this, seed);
         for (int i = order.size() - 1; i >= 0; i--) {
@@ -143,15 +211,35 @@ public final class Variable {
             if (g == null) {
                 continue;
             }
+            if (targets != null && targets.contains(v)) {
+                found.put(v, g);
+            }
             if (v.creator == null) {
-                v.grad = v.grad == null ? g.copy() : v.grad.addInPlace(g);
+                if (wrt == null) {
+                    v.grad = v.grad == null ? g.copy() : v.grad.addInPlace(g);
+                }
                 continue;
             }
             Variable[] inputs = v.creator.inputs();
-            Tensor[] gi = v.creator.backward().apply(g);
+            Tensor[] gi;
+            boolean[] wanted = null;
+            if (live == null) {
+                gi = v.creator.backward().apply(g);
+            } else {
+                wanted = new boolean[inputs.length];
+                boolean any = false;
+                for (int k = 0; k < inputs.length; k++) {
+                    wanted[k] = inputs[k] != null && live.contains(inputs[k]);
+                    any |= wanted[k];
+                }
+                if (!any) {
+                    continue;
+                }
+                gi = v.creator.backward().apply(g, wanted);
+            }
             for (int k = 0; k < inputs.length; k++) {
                 Variable in = inputs[k];
-                if (in == null || !in.requiresGrad || gi[k] == null) {
+                if (in == null || !in.requiresGrad || gi[k] == null || (wanted != null && !wanted[k])) {
                     continue;
                 }
                 if (!gi[k].shape().equals(in.shape())) {
@@ -163,6 +251,7 @@ public final class Variable {
                 grads.put(in, prev == null ? gi[k] : prev.add(gi[k]));
             }
         }
+        return found;
     }
 
     /** Variables that require gradients, inputs before the variables made from them; this is last. */

@@ -83,6 +83,23 @@ final class Backprop {
         }
     }
 
+    /** A result and the targets it was resolved for. */
+    record Targeted(Result result, int[] targets) {
+    }
+
+    /**
+     * The gradient of each row's target logit, the targets resolved on the output of this pass's own forward
+     * trace (no forward pass just to find them).
+     */
+    Targeted run(Tensor input, Targets targets) {
+        int[][] resolved = new int[1][];
+        Result r = run(input, out -> {
+            resolved[0] = targets.resolve(out);
+            return oneHot(out.shape(), resolved[0]);
+        }, Set.of());
+        return new Targeted(r, resolved[0]);
+    }
+
     /** The gradient of each row's target logit. */
     Result run(Tensor input, int[] targets) {
         return run(input, out -> oneHot(out.shape(), targets), Set.of());

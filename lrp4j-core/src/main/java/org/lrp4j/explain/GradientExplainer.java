@@ -21,4 +21,10 @@ public final class GradientExplainer extends TargetedExplainer {
         Backprop.Result r = backprop.run(input, targets);
         return plain(r.gradient(), targets, r.output());
     }
+
+    @Override
+    protected Explanation explainOnOwnOutput(Tensor input, Targets targets) {
+        Backprop.Targeted t = backprop.run(input, targets);
+        return plain(t.result().gradient(), t.targets(), t.result().output());
+    }
 }

@@ -20,4 +20,10 @@ public final class GradientTimesInput extends TargetedExplainer {
         Backprop.Result r = backprop.run(input, targets);
         return plain(r.gradient().mul(input), targets, r.output());
     }
+
+    @Override
+    protected Explanation explainOnOwnOutput(Tensor input, Targets targets) {
+        Backprop.Targeted t = backprop.run(input, targets);
+        return plain(t.result().gradient().mul(input), t.targets(), t.result().output());
+    }
 }

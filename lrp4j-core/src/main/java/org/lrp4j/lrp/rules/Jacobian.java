@@ -41,10 +41,10 @@ final class Jacobian {
         try (GradMode.Scope enabled = enableGrad()) {
             out = node.layer().forward(leaves, ForwardContext.inference());
         }
-        out.backward(v.value());
+        // only the inputs' gradients: the layer's weights (parameters too) get none computed and none accumulated
         List<Variable> result = new ArrayList<>(inputs.size());
-        for (Variable leaf : leaves) {
-            result.add(Variable.constant(leaf.hasGrad() ? leaf.grad() : Tensor.zeros(leaf.shape())));
+        for (Tensor g : out.gradients(v.value(), leaves)) {
+            result.add(Variable.constant(g));
         }
         return result;
     }

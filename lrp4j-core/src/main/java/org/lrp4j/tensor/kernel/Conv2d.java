@@ -78,14 +78,13 @@ public final class Conv2d {
                 }
             }
         } else {
+            PreparedA[] pw = preparedWeights(g, false, wd, wo);
             forEachBlock(g, (gi, n0, n1, p0, p1, bc, col, tmp) -> {
                 im2col(g, xd, xo, gi, n0, n1, p0, p1, col);
                 if (n1 - n0 == 1) {
-                    Sgemm.gemm(false, false, g.cog, bc, g.kdim, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
-                            col, 0, bc, 0f, out, (n0 * g.cout + gi * g.cog) * g.p + p0, g.p);
+                    timesWeights(pw[gi], bc, col, 0, bc, out, (n0 * g.cout + gi * g.cog) * g.p + p0, g.p);
                 } else {
-                    Sgemm.gemm(false, false, g.cog, bc, g.kdim, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
-                            col, 0, bc, 0f, tmp, 0, bc);
+                    timesWeights(pw[gi], bc, col, 0, bc, tmp, 0, bc);
                     unstage(g, tmp, out, 0, gi, n0, n1);
                 }
             });
@@ -119,14 +118,13 @@ public final class Conv2d {
             }
             return Tensor.wrap(gx, inputShape);
         }
+        PreparedA[] pw = preparedWeights(g, true, wd, wo);
         forEachBlock(g, (gi, n0, n1, p0, p1, bc, col, tmp) -> {
             if (n1 - n0 == 1) {
-                Sgemm.gemm(true, false, g.kdim, bc, g.cog, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
-                        gd, go + (n0 * g.cout + gi * g.cog) * g.p + p0, g.p, 0f, col, 0, bc);
+                timesWeights(pw[gi], bc, gd, go + (n0 * g.cout + gi * g.cog) * g.p + p0, g.p, col, 0, bc);
             } else {
                 stage(g, gd, go, tmp, gi, n0, n1);
-                Sgemm.gemm(true, false, g.kdim, bc, g.cog, 1f, wd, wo + gi * g.cog * g.kdim, g.kdim,
-                        tmp, 0, bc, 0f, col, 0, bc);
+                timesWeights(pw[gi], bc, tmp, 0, bc, col, 0, bc);
             }
             col2im(g, col, gx, gi, n0, n1, p0, p1);
         });
@@ -200,6 +198,39 @@ public final class Conv2d {
             }
         });
         return Tensor.wrap(out, cout);
+    }
+
+    /**
+     * Weights up to this many floats per group (1 MB, a core's L2) are packed once per call; larger ones are
+     * packed block by block inside the GEMM, where each packed block is used while it is in cache (packing 9 MB of
+     * VGG16's 512-channel weights up front made the forward pass slower, measured).
+     */
+    private static final long PREPARE_MAX = 1L << 18;
+
+    /**
+     * Each group's weights as the left GEMM operand: W [cog, kdim] for the forward pass, W^T [kdim, cog] for the
+     * transposed one. Prepared (packed) once when the plan multiplies them by two or more column blocks and they
+     * fit {@link #PREPARE_MAX}, so the GEMM does not pack them again for every block; the products are the same
+     * to the bit.
+     */
+    private static PreparedA[] preparedWeights(Geom g, boolean transposed, float[] wd, int wo) {
+        boolean several = g.blocksPerGroup() >= 2 && (long) g.cog * g.kdim <= PREPARE_MAX;
+        PreparedA[] p = new PreparedA[g.groups];
+        for (int gi = 0; gi < g.groups; gi++) {
+            int off = wo + gi * g.cog * g.kdim;
+            p[gi] = transposed
+                    ? several ? Sgemm.prepare(true, g.kdim, g.cog, wd, off, g.kdim)
+                            : new PreparedA(true, g.kdim, g.cog, wd, off, g.kdim, null)
+                    : several ? Sgemm.prepare(false, g.cog, g.kdim, wd, off, g.kdim)
+                            : new PreparedA(false, g.cog, g.kdim, wd, off, g.kdim, null);
+        }
+        return p;
+    }
+
+    /** C[.., cols] = op(W) B for one column block, with the group's prepared weights. */
+    private static void timesWeights(PreparedA w, int cols, float[] b, int bOff, int ldb, float[] c, int cOff,
+                                     int ldc) {
+        Sgemm.gemm(w, false, cols, 1f, b, bOff, ldb, 0f, c, cOff, ldc);
     }
 
     // ------------------------------------------------------------------ geometry
@@ -287,6 +318,11 @@ public final class Conv2d {
 
         int blockCols() {
             return nb * pb;
+        }
+
+        /** Column blocks per group: image blocks times position blocks. */
+        long blocksPerGroup() {
+            return (long) ceilDiv(n, nb) * ceilDiv(p, pb);
         }
 
         /** 1x1 kernel, stride 1, no padding: the input planes are the column matrix. */

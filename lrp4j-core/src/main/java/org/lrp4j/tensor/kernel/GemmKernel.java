@@ -12,6 +12,20 @@ public interface GemmKernel {
               float[] b, int bOff, int ldb,
               float beta, float[] c, int cOff, int ldc);
 
+    /**
+     * op(A) prepared for several products {@link #gemm(PreparedA, boolean, int, float, float[], int, int, float,
+     * float[], int, int)} with different B. By default nothing is prepared (A is read as stored).
+     */
+    default PreparedA prepare(boolean transA, int m, int k, float[] a, int aOff, int lda) {
+        return new PreparedA(transA, m, k, a, aOff, lda, null);
+    }
+
+    /** {@code C = alpha * op(A) * op(B) + beta * C} with a prepared op(A): the same result as the plain call. */
+    default void gemm(PreparedA a, boolean transB, int n, float alpha, float[] b, int bOff, int ldb,
+                      float beta, float[] c, int cOff, int ldc) {
+        gemm(a.transA(), transB, a.m(), n, a.k(), alpha, a.a(), a.aOff(), a.lda(), b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
     /** A short name for reports and benchmarks. */
     String name();
 }

@@ -27,6 +27,17 @@ public final class Sgemm {
         BEST.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
+    /** op(A) prepared for several products with different B (see {@link GemmKernel#prepare}). */
+    static PreparedA prepare(boolean transA, int m, int k, float[] a, int aOff, int lda) {
+        return BEST.prepare(transA, m, k, a, aOff, lda);
+    }
+
+    /** The product with a prepared op(A); the same result as the plain {@link #gemm}. */
+    static void gemm(PreparedA a, boolean transB, int n, float alpha, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        BEST.gemm(a, transB, n, alpha, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
     static void checkArgs(boolean transA, boolean transB, int m, int n, int k,
                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                           float[] c, int cOff, int ldc) {

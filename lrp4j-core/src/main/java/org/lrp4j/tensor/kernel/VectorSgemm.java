@@ -79,6 +79,53 @@ final class VectorSgemm implements GemmKernel {
         }
     }
 
+    /**
+     * Packs all of op(A) once, in the layout the tasks would pack it into block by block: for each K block
+     * starting at p0 (height kc), the MR-row sliver s at {@code p0 * mPad + s * kc * MR}, k-major. Products too
+     * small or too skinny for the packed path keep A as stored.
+     */
+    @Override
+    public PreparedA prepare(boolean transA, int m, int k, float[] a, int aOff, int lda) {
+        Sgemm.checkArgs(transA, false, m, 1, k, a, aOff, lda, new float[k], 0, 1, new float[m], 0, 1);
+        if (m <= SMALL_M || k == 0) {
+            return new PreparedA(transA, m, k, a, aOff, lda, null);
+        }
+        int mPad = (m + MR - 1) / MR * MR;
+        float[] packed = new float[Math.multiplyExact(mPad, k)];
+        int kBlocks = (k + KC - 1) / KC;
+        Parallel.range(kBlocks, 1, (from, to) -> {
+            for (int kb = from; kb < to; kb++) {
+                int p0 = kb * KC;
+                int kc = Math.min(KC, k - p0);
+                if (transA) {
+                    packATrans(a, aOff + p0 * lda, lda, m, kc, packed, p0 * mPad);
+                } else {
+                    packA(a, aOff + p0, lda, m, kc, packed, p0 * mPad);
+                }
+            }
+        });
+        return new PreparedA(transA, m, k, a, aOff, lda, packed);
+    }
+
+    @Override
+    public void gemm(PreparedA pa, boolean transB, int n, float alpha, float[] b, int bOff, int ldb,
+                     float beta, float[] c, int cOff, int ldc) {
+        int m = pa.m();
+        int k = pa.k();
+        if (pa.packed() == null || n <= SMALL_M || k == 0 || alpha == 0f || (long) m * n * k < SMALL) {
+            gemm(pa.transA(), transB, m, n, k, alpha, pa.a(), pa.aOff(), pa.lda(), b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
+        Sgemm.checkArgs(pa.transA(), transB, m, n, k, pa.a(), pa.aOff(), pa.lda(), b, bOff, ldb, c, cOff, ldc);
+        int nPad = (n + NR - 1) / NR * NR;
+        try (Scratch.Lease packed = Scratch.lease(Scratch.Slot.PACKED_B, Math.multiplyExact(nPad, k))) {
+            Job job = new Job(pa.transA(), transB, m, n, k, alpha, pa.a(), pa.aOff(), pa.lda(), b, bOff, ldb, beta,
+                    c, cOff, ldc, packed.array());
+            job.preparedA = pa.packed();
+            job.run();
+        }
+    }
+
     /** The state of one call: packed B and the split of C into tasks. */
     private static final class Job {
         final boolean transA;
@@ -97,6 +144,8 @@ final class VectorSgemm implements GemmKernel {
         final float[] bp;
         final int nSlivers;
         final int nPad;
+        /** All of op(A) packed beforehand ({@link #prepare}), or null: the tasks pack their blocks of A. */
+        float[] preparedA;
 
         Job(boolean transA, boolean transB, int m, int n, int k,
             float alpha, float[] a, int aOff, int lda,
@@ -179,6 +228,19 @@ final class VectorSgemm implements GemmKernel {
             }
             int mcMax = Math.min(MC, ((i1 - i0 + MR - 1) / MR) * MR);
             float[] tile = new float[MR * NR];
+            if (preparedA != null) {
+                int mPad = (m + MR - 1) / MR * MR;
+                for (int p0 = 0; p0 < k; p0 += KC) {
+                    int kc = Math.min(KC, k - p0);
+                    float betaBlock = p0 == 0 ? beta : 1f;
+                    for (int ic = i0; ic < i1; ic += MC) {
+                        // i0 and MC are multiples of MR: row ic starts sliver ic / MR
+                        block(preparedA, p0 * mPad + ic * kc, ic, Math.min(MC, i1 - ic), p0, kc, js0, js1,
+                                betaBlock, tile);
+                    }
+                }
+                return;
+            }
             try (Scratch.Lease packedA = Scratch.lease(Scratch.Slot.PACKED_A, mcMax * Math.min(KC, k))) {
                 float[] ap = packedA.array();
                 for (int p0 = 0; p0 < k; p0 += KC) {
@@ -187,18 +249,18 @@ final class VectorSgemm implements GemmKernel {
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
                         if (transA) {
-                            packATrans(a, aOff + p0 * lda + ic, lda, mc, kc, ap);
+                            packATrans(a, aOff + p0 * lda + ic, lda, mc, kc, ap, 0);
                         } else {
-                            packA(a, aOff + ic * lda + p0, lda, mc, kc, ap);
+                            packA(a, aOff + ic * lda + p0, lda, mc, kc, ap, 0);
                         }
-                        block(ap, ic, mc, p0, kc, js0, js1, betaBlock, tile);
+                        block(ap, 0, ic, mc, p0, kc, js0, js1, betaBlock, tile);
                     }
                 }
             }
         }
 
-        /** Multiplies one packed A block (mc x kc) by the packed B slivers [js0, js1) of K block p0. */
-        private void block(float[] ap, int ic, int mc, int p0, int kc, int js0, int js1, float betaBlock,
+        /** Multiplies one packed A block (mc x kc, at ap[a0]) by the packed B slivers [js0, js1) of K block p0. */
+        private void block(float[] ap, int a0, int ic, int mc, int p0, int kc, int js0, int js1, float betaBlock,
                            float[] tile) {
             int bBase = p0 * nPad;
             for (int s = js0; s < js1; s++) {
@@ -207,7 +269,7 @@ final class VectorSgemm implements GemmKernel {
                 int bIdx = bBase + s * kc * NR;
                 for (int ir = 0; ir < mc; ir += MR) {
                     int mr = Math.min(MR, mc - ir);
-                    int aIdx = ir * kc;
+                    int aIdx = a0 + ir * kc;
                     int cIdx = cOff + (ic + ir) * ldc + j0;
                     if (mr == MR && nr == NR) {
                         kernel(kc, ap, aIdx, bp, bIdx, c, cIdx, ldc, alpha, betaBlock);
@@ -484,11 +546,11 @@ final class VectorSgemm implements GemmKernel {
         }
     }
 
-    /** Packs mc x kc of row-major A into k-major MR-row slivers, zero-padding the last sliver. */
-    static void packA(float[] a, int ai, int lda, int mc, int kc, float[] dst) {
+    /** Packs mc x kc of row-major A into k-major MR-row slivers at dst[di], zero-padding the last sliver. */
+    static void packA(float[] a, int ai, int lda, int mc, int kc, float[] dst, int di) {
         for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
-            int d0 = ir * kc;
+            int d0 = di + ir * kc;
             if (mr == MR) {
                 int r0 = ai + ir * lda;
                 for (int p = 0; p < kc; p++) {
@@ -513,15 +575,15 @@ final class VectorSgemm implements GemmKernel {
     }
 
     /**
-     * Packs mc x kc of op(A) where A is stored transposed (k x m, so a column of op(A) is contiguous). Walks A
+     * Packs mc x kc of op(A) where A is stored transposed (k x m, so a column of op(A) is contiguous) at dst[d0]. Walks A
      * row by row so its reads are sequential: A is usually a weight matrix read once from memory, and the
      * hardware prefetcher follows sequential rows, not the MR-wide columns of the packed layout.
      */
-    static void packATrans(float[] a, int ai, int lda, int mc, int kc, float[] dst) {
+    static void packATrans(float[] a, int ai, int lda, int mc, int kc, float[] dst, int d0) {
         int full = mc / MR * MR;
         for (int p = 0; p < kc; p++) {
             int s = ai + p * lda;
-            int d = p * MR;
+            int d = d0 + p * MR;
             for (int ir = 0; ir < full; ir += MR) {
                 int di = d + ir * kc;
                 int si = s + ir;

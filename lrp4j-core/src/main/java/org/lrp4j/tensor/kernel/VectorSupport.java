@@ -19,6 +19,10 @@ public final class VectorSupport {
         return new VectorSgemm();
     }
 
+    static FmaLoop vectorFmaLoop() {
+        return new VectorFmaLoop();
+    }
+
     static AddKernel vectorAdd() {
         return new VectorAdd();
     }

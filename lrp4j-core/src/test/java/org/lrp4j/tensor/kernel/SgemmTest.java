@@ -134,6 +134,37 @@ class SgemmTest {
         return Stream.of("scalar", "best");
     }
 
+    /** The vector kernel's cases (the scalar kernel prepares nothing), op(B) as stored or transposed. */
+    static Stream<Arguments> preparedCases() {
+        return cases().filter(c -> c.get()[0].equals("best") && !((int) c.get()[8] == 1 && (boolean) c.get()[5]));
+    }
+
+    @ParameterizedTest(name = "{0} m={1} n={2} k={3} tA={4} tB={5} alpha={6} beta={7} threads={8}")
+    @MethodSource("preparedCases")
+    void preparedAGivesTheSameBitsAsThePlainProduct(String kernelName, int m, int n, int k, boolean transA,
+                                                    boolean transB, float alpha, float beta, int threads) {
+        Random rnd = new Random(17L * m + 5L * n + k);
+        int lda = (transA ? m : k) + 5;
+        int ldb = (transB ? k : n) + 2;
+        int ldc = n + 3;
+        float[] a = random(rnd, 3 + (transA ? k : m) * lda);
+        float[] b = random(rnd, 1 + (transB ? n : k) * ldb);
+        float[] plain = random(rnd, 7 + m * ldc + 4);
+        float[] original = plain.clone();
+        GemmKernel g = kernel(kernelName);
+        Parallel.withThreads(threads, () -> {
+            g.gemm(transA, transB, m, n, k, alpha, a, 3, lda, b, 1, ldb, beta, plain, 7, ldc);
+            PreparedA pa = g.prepare(transA, m, k, a, 3, lda);
+            // the preparation serves several products, as a convolution's column blocks
+            for (int rep = 0; rep < 2; rep++) {
+                float[] c = original.clone();
+                g.gemm(pa, transB, n, alpha, b, 1, ldb, beta, c, 7, ldc);
+                // bit for bit (Arrays.equals compares the float bits), and fast on large arrays
+                assertThat(Arrays.equals(c, plain)).as("product %d", rep).isTrue();
+            }
+        });
+    }
+
     @ParameterizedTest
     @MethodSource("kernels")
     void zeroKScalesC(String kernelName) {
