@@ -224,7 +224,7 @@ final class BenchCommand implements Callable<Integer> {
         Tensor[] bounds = bounds(channels);
         Explainer e;
         try {
-            e = MethodSpecs.explainer(method, m, methodOptions.toOptions(bounds[0], bounds[1]), false);
+            e = MethodSpecs.explainer(method, m, methodOptions.toOptions(m, bounds[0], bounds[1]), false);
         } catch (IllegalArgumentException ex) {
             throw ex.getMessage().startsWith("unknown method") ? new IllegalArgumentException("--method must be"
                     + " forward, a method of explain (" + String.join(", ", Explainers.NAMES) + "), lrp:PRESET or"

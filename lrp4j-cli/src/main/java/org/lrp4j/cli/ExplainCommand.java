@@ -187,10 +187,6 @@ final class ExplainCommand implements Callable<Integer> {
     @CommandLine.Mixin
     MethodOptionsMixin methodOptions;
 
-    @Option(names = "--patterns", paramLabel = "P.npz", description = "patternnet / patternattribution: the"
-            + " model's patterns, written by 'lrp4j patterns fit'")
-    Path patterns;
-
     @Option(names = "--out", paramLabel = "FILE.npy", description = "write the relevance of the input as .npy"
             + " (nothing is written without --out or --heatmap)")
     Path out;
@@ -336,7 +332,7 @@ final class ExplainCommand implements Callable<Integer> {
     /** Every method but LRP (and smoothgrad over LRP), through {@link Explainers#byName}. */
     private Integer callMethod(String name) throws Exception {
         // options only LRP reads: say so instead of ignoring them silently
-        if (patterns != null && !Explainers.NEED_PATTERNS.contains(name)) {
+        if (methodOptions.patterns != null && !Explainers.NEED_PATTERNS.contains(name)) {
             System.err.println("lrp4j explain: note: --patterns applies to --method patternnet and patternattribution"
                     + " and is ignored by --method " + name);
         }
@@ -354,12 +350,9 @@ final class ExplainCommand implements Callable<Integer> {
         Targets targets;
         PerClass.Classes perClass;
         try {
-            MethodOptions o = methodOptions.toOptions(in.low(), in.high());
+            MethodOptions o = methodOptions.toOptions(m, in.low(), in.high());
             if (methodOptions.node != null) {
                 m.node(methodOptions.node);
-            }
-            if (patterns != null) {
-                o.patterns(org.lrp4j.patterns.Patterns.load(patterns, m));
             }
             explainer = Explainers.byName(name, m, o);
             perClass = perClass();

@@ -62,12 +62,20 @@ final class MethodOptionsMixin {
             + " the best other class (default: ${DEFAULT-VALUE})")
     String score;
 
-    /** The options as {@link MethodOptions}, with the input bounds for epsilon-gamma-box and deep-taylor. */
-    MethodOptions toOptions(Tensor low, Tensor high) throws java.io.IOException {
+    @Option(names = "--patterns", paramLabel = "P.npz", description = "patternnet / patternattribution: the"
+            + " model's patterns, written by 'lrp4j patterns fit'")
+    Path patterns;
+
+    /**
+     * The options as {@link MethodOptions} for model {@code m} (whose patterns --patterns must hold), with the input
+     * bounds for epsilon-gamma-box and deep-taylor.
+     */
+    MethodOptions toOptions(org.lrp4j.graph.Model m, Tensor low, Tensor high) throws java.io.IOException {
         Tensor b = baseline == null ? null : InputFiles.readModelInput(baseline, "--baseline");
-        return MethodOptions.defaults().steps(steps).samples(samples).noise(noise).noiseSeed(noiseSeed)
+        MethodOptions o = MethodOptions.defaults().steps(steps).samples(samples).noise(noise).noiseSeed(noiseSeed)
                 .over(over).window(window).stride(stride).fill(fill).node(node).relu(!noRelu).baseline(b)
                 .score(Taylor.Score.parse(score))
                 .bounds(low, high);
+        return patterns == null ? o : o.patterns(org.lrp4j.patterns.Patterns.load(patterns, m));
     }
 }
