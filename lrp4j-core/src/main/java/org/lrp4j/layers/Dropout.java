@@ -10,7 +10,7 @@ import org.lrp4j.tensor.Tensor;
  * Inverted dropout (ONNX Dropout): the identity at inference; in training each element is zeroed with
  * probability p and the rest scaled by 1 / (1 - p).
  */
-public record Dropout(float p) implements Layer {
+public record Dropout(float p) implements ShapeOnly {
 
     public Dropout {
         if (!(p >= 0f && p < 1f)) {
@@ -21,16 +21,6 @@ public record Dropout(float p) implements Layer {
     @Override
     public String opType() {
         return "Dropout";
-    }
-
-    @Override
-    public Role role() {
-        return Role.LAYOUT;
-    }
-
-    @Override
-    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
-        return List.of(v);
     }
 
     @Override

@@ -7,7 +7,7 @@ import org.lrp4j.autodiff.Variable;
 import org.lrp4j.tensor.Shape;
 
 /** Reshapes to 2-D [d0 * ... * d(axis-1), d(axis) * ... ] (ONNX Flatten; axis 1 keeps the batch). */
-public record Flatten(int axis) implements Layer {
+public record Flatten(int axis) implements ShapeOnly {
 
     public Flatten() {
         this(1);
@@ -16,16 +16,6 @@ public record Flatten(int axis) implements Layer {
     @Override
     public String opType() {
         return "Flatten";
-    }
-
-    @Override
-    public Role role() {
-        return Role.LAYOUT;
-    }
-
-    @Override
-    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
-        return List.of(Ops.reshape(v, inputs.get(0).shape().toArray()));
     }
 
     @Override

@@ -2,25 +2,14 @@ package org.lrp4j.layers;
 
 import java.util.List;
 
-import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
 
 /** Passes its input on (ONNX Identity). */
-public record Identity() implements Layer {
+public record Identity() implements ShapeOnly {
 
     @Override
     public String opType() {
         return "Identity";
-    }
-
-    @Override
-    public Role role() {
-        return Role.LAYOUT;
-    }
-
-    @Override
-    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
-        return List.of(v);
     }
 
     @Override

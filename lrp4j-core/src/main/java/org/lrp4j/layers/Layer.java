@@ -12,8 +12,8 @@ import org.lrp4j.autodiff.Variable;
  * which is how canonizers and LRP rules re-run a node with modified weights.
  */
 public sealed interface Layer permits Linear, Conv2d, ReLU, LeakyReLU, Tanh, Sigmoid, Softmax, MaxPool2d, AvgPool2d,
-        GlobalAveragePool, Flatten, Reshape, Dropout, BatchNorm, LocalResponseNorm, Add, Concat, Identity, Binary,
-        Transpose, Clip, Pad, Squeeze, Unsqueeze, MatMul {
+        GlobalAveragePool, ShapeOnly, BatchNorm, LocalResponseNorm, Add, Concat, Binary, Transpose, Clip, Pad,
+        MatMul {
 
     /** The ONNX operator this layer corresponds to, e.g. "Conv", "Gemm", "Relu". */
     String opType();

@@ -12,7 +12,7 @@ import org.lrp4j.tensor.TensorShapeException;
  * Reshape to a target shape with ONNX semantics: 0 copies the input's dimension at that position, -1 is
  * inferred.
  */
-public record Reshape(int[] shape) implements Layer {
+public record Reshape(int[] shape) implements ShapeOnly {
 
     public Reshape {
         shape = shape.clone();
@@ -26,16 +26,6 @@ public record Reshape(int[] shape) implements Layer {
     @Override
     public String opType() {
         return "Reshape";
-    }
-
-    @Override
-    public Role role() {
-        return Role.LAYOUT;
-    }
-
-    @Override
-    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
-        return List.of(Ops.reshape(v, inputs.get(0).shape().toArray()));
     }
 
     @Override

@@ -9,7 +9,7 @@ import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.TensorShapeException;
 
 /** Removes axes of size 1 (ONNX Squeeze with explicit axes; negative axes count from the end). */
-public record Squeeze(int[] axes) implements Layer {
+public record Squeeze(int[] axes) implements ShapeOnly {
 
     public Squeeze {
         axes = axes.clone();
@@ -23,16 +23,6 @@ public record Squeeze(int[] axes) implements Layer {
     @Override
     public String opType() {
         return "Squeeze";
-    }
-
-    @Override
-    public Role role() {
-        return Role.LAYOUT;
-    }
-
-    @Override
-    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
-        return List.of(Ops.reshape(v, inputs.get(0).shape().toArray()));
     }
 
     @Override

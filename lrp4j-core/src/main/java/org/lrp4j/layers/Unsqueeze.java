@@ -12,7 +12,7 @@ import org.lrp4j.tensor.TensorShapeException;
  * Inserts axes of size 1 (ONNX Unsqueeze): {@code axes} are positions in the output, negative ones counted from
  * the end of the output.
  */
-public record Unsqueeze(int[] axes) implements Layer {
+public record Unsqueeze(int[] axes) implements ShapeOnly {
 
     public Unsqueeze {
         axes = axes.clone();
@@ -26,16 +26,6 @@ public record Unsqueeze(int[] axes) implements Layer {
     @Override
     public String opType() {
         return "Unsqueeze";
-    }
-
-    @Override
-    public Role role() {
-        return Role.LAYOUT;
-    }
-
-    @Override
-    public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
-        return List.of(Ops.reshape(v, inputs.get(0).shape().toArray()));
     }
 
     @Override
