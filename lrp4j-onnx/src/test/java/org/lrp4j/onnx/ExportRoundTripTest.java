@@ -241,13 +241,26 @@ class ExportRoundTripTest {
         return b.build();
     }
 
+    /** The layer records under a sealed interface, through sealed sub-interfaces such as ShapeOnly. */
+    private static java.util.Set<Class<?>> layerClasses(Class<?> c) {
+        java.util.Set<Class<?>> out = new java.util.HashSet<>();
+        if (c.isSealed()) {
+            for (Class<?> sub : c.getPermittedSubclasses()) {
+                out.addAll(layerClasses(sub));
+            }
+        } else {
+            out.add(c);
+        }
+        return out;
+    }
+
     @Test
     void everyLayerKindRoundTrips() throws Exception {
         Model m = everyLayer(rng);
         Model back = roundTrip("every-layer", m, 1, 3);
         java.util.Set<Class<?>> kinds = new java.util.HashSet<>();
         m.nodes().forEach(n -> kinds.add(n.layer().getClass()));
-        assertThat(kinds).hasSize(org.lrp4j.layers.Layer.class.getPermittedSubclasses().length);
+        assertThat(kinds).containsExactlyInAnyOrderElementsOf(layerClasses(org.lrp4j.layers.Layer.class));
         // one node per node, except the ceil-mode average pooling whose padding had to be made explicit
         List<String> expected = new java.util.ArrayList<>(names(m));
         expected.add(expected.indexOf("avgpool"), "avgpool/pad");
