@@ -1,4 +1,4 @@
-"""Seconds per call of VGG16 forward, input gradient (autograd) or Zennit LRP on PyTorch, as `lrp4j bench`
+"""Seconds per call of VGG16 (or lrp4j's small-cnn, --model small-cnn) forward, input gradient (autograd) or Zennit LRP on PyTorch, as `lrp4j bench`
 prints them, for side-by-side runs with lrp4j (BENCHMARKS.md). Random weights, random normal input, the
 predicted class of each image as the target; warm-up calls first, then the median of the timed calls.
 
@@ -37,9 +37,17 @@ def vgg16(classes=1000):
                          nn.Linear(4096, classes)).eval()
 
 
+def small_cnn(classes=10):
+    """lrp4j's small-cnn (Architectures.cnn with 32, 64, 128) on 1x28x28 inputs."""
+    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2),
+                         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+                         nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, classes)).eval()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--method', default='forward')
+    ap.add_argument('--model', default='vgg16', choices=['vgg16', 'small-cnn'])
     ap.add_argument('--batch', type=int, default=1)
     ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--reps', type=int, default=9)
@@ -47,11 +55,12 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    model = vgg16()
-    x = torch.randn(a.batch, 3, 224, 224)
+    small = a.model == 'small-cnn'
+    model = small_cnn() if small else vgg16()
+    x = torch.randn(a.batch, 1, 28, 28) if small else torch.randn(a.batch, 3, 224, 224)
     with torch.no_grad():
         target = model(x).argmax(1)
-    onehot = torch.eye(1000)[target]
+    onehot = torch.eye(10 if small else 1000)[target]
 
     if a.method == 'forward':
         def call():
@@ -68,8 +77,8 @@ def main():
         if a.method == 'epsilon-plus-flat':
             composite = EpsilonPlusFlat()
         elif a.method == 'epsilon-gamma-box':
-            mean = torch.tensor([0.485, 0.456, 0.406])[None, :, None, None]
-            std = torch.tensor([0.229, 0.224, 0.225])[None, :, None, None]
+            mean = torch.tensor([0.2860] if small else [0.485, 0.456, 0.406])[None, :, None, None]
+            std = torch.tensor([0.3530] if small else [0.229, 0.224, 0.225])[None, :, None, None]
             low = ((0 - mean) / std).expand_as(x)
             high = ((1 - mean) / std).expand_as(x)
             composite = EpsilonGammaBox(low=low, high=high)
@@ -89,7 +98,7 @@ def main():
         t0 = time.perf_counter()
         call()
         times.append(time.perf_counter() - t0)
-    print(json.dumps({'impl': 'torch ' + torch.__version__, 'method': a.method, 'batch': a.batch,
+    print(json.dumps({'impl': 'torch ' + torch.__version__, 'model': a.model, 'method': a.method, 'batch': a.batch,
                       'threads': a.threads, 'min_s': min(times), 'median_s': statistics.median(times)}))
 
 
