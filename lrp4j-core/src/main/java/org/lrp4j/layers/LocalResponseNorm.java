@@ -19,6 +19,26 @@ public record LocalResponseNorm(int size, float alpha, float beta, float k) impl
         }
     }
 
+    /** Channels of the window before c: floor((size - 1) / 2). */
+    public int before() {
+        return (size - 1) / 2;
+    }
+
+    /** Channels of the window after c: ceil((size - 1) / 2). */
+    public int after() {
+        return size - 1 - before();
+    }
+
+    /** The scale a = alpha / size of the window sum in D = k + a S. */
+    public float scale() {
+        return alpha / size;
+    }
+
+    /** S_c = sum of x_i^2 over the window of c, as a differentiable op. */
+    public Variable windowSumOfSquares(Variable x) {
+        return Ops.channelWindowSum(Ops.square(x), before(), after());
+    }
+
     @Override
     public String opType() {
         return "LRN";
@@ -35,13 +55,10 @@ public record LocalResponseNorm(int size, float alpha, float beta, float k) impl
         // for j in N(k), so (J^T v)_j = v_j / D_j^beta - 2 beta a x_j sum_{k : j in N(k)} x_k v_k / D_k^(beta+1),
         // the last sum over the transposed window [j - after, j + before]
         Variable x = inputs.get(0);
-        int before = (size - 1) / 2;
-        int after = size - 1 - before;
-        float a = alpha / size;
-        Variable d = Ops.add(Ops.mul(Ops.channelWindowSum(Ops.square(x), before, after), a), k);
+        Variable d = Ops.add(Ops.mul(windowSumOfSquares(x), scale()), k);
         Variable direct = Ops.div(v, Ops.pow(d, beta));
         Variable u = Ops.div(Ops.mul(x, v), Ops.pow(d, beta + 1f));
-        Variable cross = Ops.mul(Ops.mul(x, Ops.channelWindowSum(u, after, before)), 2f * beta * a);
+        Variable cross = Ops.mul(Ops.mul(x, Ops.channelWindowSum(u, after(), before())), 2f * beta * scale());
         return List.of(Ops.sub(direct, cross));
     }
 

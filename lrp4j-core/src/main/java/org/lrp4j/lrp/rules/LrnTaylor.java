@@ -44,19 +44,18 @@ public record LrnTaylor(float epsilon) implements Rule {
                     + "' (" + c.node().opType() + ")");
         }
         Variable x = c.input();
-        int before = (lrn.size() - 1) / 2;
-        int after = lrn.size() - 1 - before;
-        float a = lrn.alpha() / lrn.size();
+        float a = lrn.scale();
         float beta = lrn.beta();
         Variable x2 = Ops.square(x);
-        Variable d = Ops.add(Ops.mul(Ops.channelWindowSum(x2, before, after), a), lrn.k());
+        Variable sum = Ops.channelWindowSum(x2, lrn.before(), lrn.after());                   // S_k
+        Variable d = Ops.add(Ops.mul(sum, a), lrn.k());
         Variable own = Ops.div(x, Ops.pow(Ops.add(Ops.mul(x2, a), lrn.k()), beta));         // t_kk
         Variable dPow = Ops.pow(d, beta + 1f);                                                // D_k^(beta+1)
-        Variable others = Ops.sub(Ops.channelWindowSum(x2, before, after), x2);               // S_k - x_k^2
+        Variable others = Ops.sub(sum, x2);                                                   // S_k - x_k^2
         Variable total = Ops.sub(own, Ops.div(Ops.mul(Ops.mul(x, others), 2f * beta * a), dPow)); // T_k
         Variable q = Ops.divStabilized(c.relevance(), total, epsilon);
         Variable u = Ops.div(Ops.mul(x, q), dPow);
-        Variable spread = Ops.sub(Ops.channelWindowSum(u, after, before), u);
+        Variable spread = Ops.sub(Ops.channelWindowSum(u, lrn.after(), lrn.before()), u);
         return Terms.single(Ops.sub(Ops.mul(own, q), Ops.mul(Ops.mul(x2, spread), 2f * beta * a)));
     }
 
