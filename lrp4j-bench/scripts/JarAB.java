@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  *     small-cnn 256 epsilon-gamma-box 15 before.jar after.jar
  * </pre>
  * Models: small-cnn (28x28, one channel) or an ImageNet architecture such as vgg16 (224x224); composites as for
- * {@code lrp4j bench --method lrp:COMPOSITE}. An A/A run (one jar twice) shows the harness's own spread.
+ * {@code lrp4j bench --method lrp:COMPOSITE}, or {@code gradient} (the gradient explainer). An A/A run (one jar twice) shows the harness's own spread.
  */
 public class JarAB {
     static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
@@ -90,12 +90,17 @@ public class JarAB {
             lo = scalar.invoke(null, -0.2860f / 0.3530f);
             hi = scalar.invoke(null, (1 - 0.2860f) / 0.3530f);
         }
-        Class<?> comps = cl.loadClass("org.lrp4j.lrp.composites.Composites");
-        Object comp = comps.getMethod("byName", String.class, tensor, tensor).invoke(null, composite, lo, hi);
         Class<?> model0 = cl.loadClass("org.lrp4j.graph.Model");
-        Class<?> lrpE = cl.loadClass("org.lrp4j.explain.LrpExplainer");
-        Object builder = lrpE.getMethod("builder", model0, cl.loadClass("org.lrp4j.lrp.composites.Composite")).invoke(null, m, comp);
-        Object explainer = builder.getClass().getMethod("build").invoke(builder);
+        Object explainer;
+        if (composite.equals("gradient")) {
+            explainer = cl.loadClass("org.lrp4j.explain.GradientExplainer").getConstructor(model0).newInstance(m);
+        } else {
+            Class<?> comps = cl.loadClass("org.lrp4j.lrp.composites.Composites");
+            Object comp = comps.getMethod("byName", String.class, tensor, tensor).invoke(null, composite, lo, hi);
+            Class<?> lrpE = cl.loadClass("org.lrp4j.explain.LrpExplainer");
+            Object builder = lrpE.getMethod("builder", model0, cl.loadClass("org.lrp4j.lrp.composites.Composite")).invoke(null, m, comp);
+            explainer = builder.getClass().getMethod("build").invoke(builder);
+        }
         Class<?> targets = cl.loadClass("org.lrp4j.explain.Targets");
         Object predicted = targets.getMethod("predicted").invoke(null);
         Method explain = explainer.getClass().getMethod("explain", tensor, targets);

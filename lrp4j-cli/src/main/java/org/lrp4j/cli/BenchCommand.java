@@ -25,6 +25,9 @@ import org.lrp4j.tensor.Shape;
 import org.lrp4j.tensor.Tensor;
 import org.lrp4j.tensor.kernel.FmaPeak;
 import org.lrp4j.tensor.kernel.Parallel;
+import org.lrp4j.train.Adam;
+import org.lrp4j.train.Optimizer;
+import org.lrp4j.train.Trainer;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,7 +38,7 @@ import picocli.CommandLine.Option;
  * architecture or a model file, and the machine's measured FMA peak that the achieved rate is set against.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Time the forward pass or an explain method on a built-in architecture (random seeded weights)"
+        description = {"Time the forward pass, a training step or an explain method on a built-in architecture (random seeded weights)"
                 + " or a model file.",
                 "Effective GFLOP/s counts the forward pass's multiply-adds (x2) per image, whatever the method, and is"
                         + " set against the machine's FMA peak, measured before and after the timed calls, the higher"
@@ -53,8 +56,9 @@ final class BenchCommand implements Callable<Integer> {
     boolean peak;
 
     @Option(names = "--method", defaultValue = "lrp:epsilon-plus-flat", completionCandidates = Methods.class,
-            description = "forward, a method of 'lrp4j explain' (with its options below), lrp:PRESET or lrp:RULE as"
-                    + " in 'lrp4j pixel-flipping --methods'; one of: ${COMPLETION-CANDIDATES} (default:"
+            description = "forward, train (one step of 'lrp4j train': forward in training mode, cross-entropy,"
+                    + " backward to the weights, Adam), a method of 'lrp4j explain' (with its options below),"
+                    + " lrp:PRESET or lrp:RULE as in 'lrp4j pixel-flipping --methods'; one of: ${COMPLETION-CANDIDATES} (default:"
                     + " ${DEFAULT-VALUE}); epsilon-gamma-box and deep-taylor use the box of normalised pixel values")
     String method;
 
@@ -86,6 +90,7 @@ final class BenchCommand implements Callable<Integer> {
         public java.util.Iterator<String> iterator() {
             List<String> all = new ArrayList<>();
             all.add("forward");
+            all.add("train");
             all.addAll(Explainers.NAMES);
             for (String c : Composites.NAMES) {
                 all.add("lrp:" + c);
@@ -225,13 +230,22 @@ final class BenchCommand implements Callable<Integer> {
         if (method.equals("forward")) {
             return () -> m.predict(x);
         }
+        if (method.equals("train")) {
+            // what 'lrp4j train' runs per batch (Adam at its default rate), on random labels: the model's weights
+            // change call by call, the work does not
+            int classes = m.predict(x.slice(0, 1)).dim(1);
+            SplittableRandom rng = new SplittableRandom(2);
+            int[] labels = rng.ints(x.dim(0), 0, classes).toArray();
+            Optimizer adam = new Adam(m.parameters(), 1e-3f, 0.9f, 0.999f, 1e-8f, 0f);
+            return () -> Trainer.step(m, adam, x, labels, rng).loss();
+        }
         Tensor[] bounds = bounds(channels);
         Explainer e;
         try {
             e = MethodSpecs.explainer(method, m, methodOptions.toOptions(m, bounds[0], bounds[1]), false);
         } catch (IllegalArgumentException ex) {
             throw ex.getMessage().startsWith("unknown method") ? new IllegalArgumentException("--method must be"
-                    + " forward, a method of explain (" + String.join(", ", Explainers.NAMES) + "), lrp:PRESET or"
+                    + " forward, train, a method of explain (" + String.join(", ", Explainers.NAMES) + "), lrp:PRESET or"
                     + " lrp:RULE, not '" + method + "'", ex) : ex;
         }
         return () -> e.explain(x, Targets.predicted()).attribution();

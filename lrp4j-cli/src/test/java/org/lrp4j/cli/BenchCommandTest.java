@@ -31,6 +31,16 @@ class BenchCommandTest {
     }
 
     @Test
+    void trainTimesATrainingStepThatCostsMoreThanTheForwardPass() {
+        TrainEvaluateCommandTest.Run r = TrainEvaluateCommandTest.run("bench", "--model", "cnn", "--batch", "8",
+                "--warmup", "1", "--reps", "3", "--threads", "1", "--method", "train", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\"method\":\"train\"");
+        assertThat(field(r.out(), "images_per_s")).isPositive();
+        assertThat(field(r.out(), "over_forward")).isGreaterThan(1.0);
+    }
+
+    @Test
     void peakAloneNeedsNoModelAndReportsPeakGflops() {
         TrainEvaluateCommandTest.Run r = TrainEvaluateCommandTest.run("bench", "--peak", "--json", "--threads", "1");
         assertThat(r.exit()).as(r.err()).isZero();

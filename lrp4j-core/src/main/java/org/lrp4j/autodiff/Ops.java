@@ -133,7 +133,35 @@ public final class Ops {
     /** max(a, 0); the derivative at 0 is 0, as in PyTorch. */
     public static Variable relu(Variable a) {
         Tensor av = a.value();
-        return Variable.result(av.relu(), "relu", g -> grads(g.mul(av.unary(UnaryOp.STEP))), a);
+        return Variable.result(av.relu(), "relu", g -> grads(g.wherePositive(av)), a);
+    }
+
+    /**
+     * v where {@code condition} is positive, else 0 (a constant mask, so differentiable in v only): the transposed
+     * Jacobian of a ReLU whose input was {@code condition}.
+     */
+    public static Variable wherePositive(Variable v, Tensor condition) {
+        return Variable.result(v.value().wherePositive(condition), "wherePositive",
+                g -> grads(g.wherePositive(condition)), v);
+    }
+
+    /**
+     * x * scale[c] + shift[c] over the channels c of axis 1 of x [N, C, ...]; scale and shift hold C values (any
+     * shape of that size, such as [C] or [1, C, 1, 1]), shift may be null. Inference batch normalisation in one
+     * pass instead of a broadcast multiply and add.
+     */
+    public static Variable channelAffine(Variable x, Variable scale, Variable shift) {
+        Tensor xv = x.value();
+        Tensor sv = scale.value();
+        int[] dims = new int[xv.rank()];
+        java.util.Arrays.fill(dims, 1);
+        dims[1] = xv.dim(1);
+        Tensor y = xv.channelAffine(sv, shift == null ? null : shift.value());
+        return Variable.result(y, "channelAffine", (Variable.SelectiveBackward) (g, want) -> grads(
+                wanted(want, 0, x) ? g.channelAffine(sv, null) : null,
+                wanted(want, 1, scale) ? g.mul(xv).sumTo(Shape.of(dims)).reshape(sv.shape().toArray()) : null,
+                wanted(want, 2, shift) ? g.sumTo(Shape.of(dims)).reshape(shift.shape().toArray()) : null),
+                x, scale, shift);
     }
 
     /** a for a &gt; 0, slope * a otherwise. */
@@ -373,6 +401,9 @@ public final class Ops {
     /** Sums {@code a} down to {@code shape} (the inverse of broadcasting); the gradient is broadcast back. */
     public static Variable sumTo(Variable a, Shape shape) {
         Shape s = a.shape();
+        if (s.equals(shape)) {
+            return a;
+        }
         return Variable.result(a.value().sumTo(shape), "sumTo", g -> grads(g.broadcastTo(s)), a);
     }
 

@@ -56,11 +56,7 @@ public record BatchNorm(Variable scale, Variable bias, Tensor runningMean, Tenso
 
     @Override
     public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
-        int[] dims = new int[inputs.get(0).shape().rank()];
-        java.util.Arrays.fill(dims, 1);
-        dims[1] = channels();
-        Variable factor = Ops.mul(scale(), Variable.constant(runningVar().add(epsilon()).sqrt().reciprocal()));
-        return List.of(Ops.mul(v, Ops.reshape(factor, dims)));
+        return List.of(Ops.channelAffine(v, factor(), null));
     }
 
     @Override
@@ -71,18 +67,13 @@ public record BatchNorm(Variable scale, Variable bias, Tensor runningMean, Tenso
         if (s.rank() < 2 || s.dim(1) != c) {
             throw new TensorShapeException("BatchNormalization: input must be [N, " + c + ", ...] but has shape " + s);
         }
-        int[] axes = new int[s.rank() - 1];
-        int[] paramDims = new int[s.rank()];
-        java.util.Arrays.fill(paramDims, 1);
-        paramDims[1] = c;
-        for (int i = 0, j = 0; i < s.rank(); i++) {
-            if (i != 1) {
-                axes[j++] = i;
-            }
-        }
-        Variable gamma = Ops.reshape(scale, paramDims);
-        Variable beta = Ops.reshape(bias, paramDims);
         if (context.training()) {
+            int[] axes = new int[s.rank() - 1];
+            for (int i = 0, j = 0; i < s.rank(); i++) {
+                if (i != 1) {
+                    axes[j++] = i;
+                }
+            }
             int count = s.size() / c;
             if (count < 2) {
                 throw new TensorShapeException("BatchNormalization: training needs more than one value per channel,"
@@ -93,12 +84,16 @@ public record BatchNorm(Variable scale, Variable bias, Tensor runningMean, Tenso
             Variable var = Ops.mean(Ops.square(centered), axes, true);
             Variable normalized = Ops.div(centered, Ops.sqrt(Ops.add(var, epsilon)));
             updateRunningStatistics(mean.value(), var.value(), count);
-            return Ops.add(Ops.mul(normalized, gamma), beta);
+            return Ops.channelAffine(normalized, scale, bias);
         }
-        Tensor invStd = runningVar.add(epsilon).sqrt().reciprocal().reshape(paramDims);
-        Variable factor = Ops.mul(gamma, Variable.constant(invStd));
-        Variable shift = Ops.sub(beta, Ops.mul(factor, Variable.constant(runningMean.reshape(paramDims))));
-        return Ops.add(Ops.mul(x, factor), shift);
+        Variable factor = factor();
+        Variable shift = Ops.sub(bias, Ops.mul(factor, Variable.constant(runningMean)));
+        return Ops.channelAffine(x, factor, shift);
+    }
+
+    /** scale / sqrt(running variance + epsilon), per channel: what inference multiplies each channel by. */
+    private Variable factor() {
+        return Ops.mul(scale, Variable.constant(runningVar.add(epsilon).sqrt().reciprocal()));
     }
 
     private void updateRunningStatistics(Tensor mean, Tensor biasedVar, int count) {

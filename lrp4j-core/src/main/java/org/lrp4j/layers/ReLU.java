@@ -1,6 +1,5 @@
 package org.lrp4j.layers;
 
-import org.lrp4j.tensor.Tensor.UnaryOp;
 import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
@@ -21,7 +20,7 @@ public record ReLU() implements Layer {
 
     @Override
     public List<Variable> transposedJacobian(List<Variable> inputs, Variable output, Variable v) {
-        return List.of(Ops.mul(v, Variable.constant(inputs.get(0).value().unary(UnaryOp.STEP))));
+        return List.of(Ops.wherePositive(v, inputs.get(0).value()));
     }
 
     @Override

@@ -314,8 +314,10 @@ public final class Tensor {
     public enum BinaryOp {
         ADD, SUB, MUL, DIV, MAX, MIN, POW, GT, GE, LT, LE, EQ;
 
+        private final String opName = name().toLowerCase(java.util.Locale.ROOT);
+
         String opName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return opName;
         }
     }
 
@@ -447,6 +449,66 @@ public final class Tensor {
         return unary(UnaryOp.RELU);
     }
 
+    /**
+     * This tensor where {@code condition} is positive, else 0: {@code this * step(condition)} in one pass (the
+     * gradient of a ReLU at {@code condition}). Shapes broadcast as for {@link #mul}.
+     */
+    public Tensor wherePositive(Tensor condition) {
+        if (!shape.equals(condition.shape)) {
+            return mul(condition.unary(UnaryOp.STEP));
+        }
+        int n = size();
+        float[] out = new float[n];
+        float[] c = condition.data;
+        int co = condition.offset;
+        Parallel.range(n, PARALLEL_GRAIN, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                out[i] = data[offset + i] * step(c[co + i]);
+            }
+        });
+        return new Tensor(out, 0, shape);
+    }
+
+    /**
+     * {@code this * scale[c] + shift[c]} for every channel c of axis 1 (a [N, C, ...] tensor, scale and shift C
+     * values each, shift null for none) in one pass: inference batch normalisation. The same floats as
+     * {@code mul} then {@code add} with [1, C, 1, ...] operands.
+     */
+    public Tensor channelAffine(Tensor scale, Tensor shift) {
+        if (rank() < 2) {
+            throw new TensorShapeException("channelAffine: input must be [N, C, ...] but has shape " + shape);
+        }
+        int channels = shape.dim(1);
+        if (scale.size() != channels || shift != null && shift.size() != channels) {
+            throw new TensorShapeException("channelAffine: scale and shift must have " + channels + " values (axis 1"
+                    + " of " + shape + ") but have " + scale.size() + (shift == null ? "" : " and " + shift.size()));
+        }
+        float[] a = scale.toArray();
+        float[] b = shift == null ? null : shift.toArray();
+        int plane = shape.sizeOf(2, rank());
+        int planes = size() / Math.max(1, plane);
+        float[] out = new float[size()];
+        Parallel.range(planes, Math.max(1, PARALLEL_GRAIN / Math.max(1, plane)), (from, to) -> {
+            for (int q = from; q < to; q++) {
+                int c = q % channels;
+                float ac = a[c];
+                int src = offset + q * plane;
+                int dst = q * plane;
+                if (b == null) {
+                    for (int j = 0; j < plane; j++) {
+                        out[dst + j] = data[src + j] * ac;
+                    }
+                } else {
+                    float bc = b[c];
+                    for (int j = 0; j < plane; j++) {
+                        out[dst + j] = data[src + j] * ac + bc;
+                    }
+                }
+            }
+        });
+        return new Tensor(out, 0, shape);
+    }
+
     public Tensor sign() {
         return unary(UnaryOp.SIGN);
     }
@@ -568,13 +630,17 @@ public final class Tensor {
             case SIGN -> { for (int i = 0; i < n; i++) { out[yo + i] = Math.signum(x[xo + i]); } }
             case SIGN_NONNEG -> { for (int i = 0; i < n; i++) { out[yo + i] = Math.copySign(1f, x[xo + i] + 0f); } }
             case STEP -> {
-                // branch-free: any positive float (even the smallest subnormal) scaled by 2^254 is >= 1
                 for (int i = 0; i < n; i++) {
-                    out[yo + i] = Math.min(Math.max(x[xo + i] * 0x1p127f * 0x1p127f, 0f), 1f);
+                    out[yo + i] = step(x[xo + i]);
                 }
             }
             default -> throw new IllegalStateException(op.name());
         }
+    }
+
+    /** 1 for v &gt; 0, else 0, branch-free: any positive float (even the smallest subnormal) times 2^254 is &gt;= 1. */
+    private static float step(float v) {
+        return Math.min(Math.max(v * 0x1p127f * 0x1p127f, 0f), 1f);
     }
 
     private static float sigmoid(float v) {

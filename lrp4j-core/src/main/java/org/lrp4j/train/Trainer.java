@@ -30,6 +30,24 @@ public final class Trainer {
         }
     }
 
+    /** What one optimisation step saw: the batch's logits (before the update) and its mean cross-entropy. */
+    public record Step(Tensor logits, float loss) {
+    }
+
+    /**
+     * One optimisation step on the batch (x, y), what {@link #fit} runs per batch: zeroes the gradients, runs the
+     * forward pass in training mode (dropout drawn from {@code rng}, batch statistics), takes the mean
+     * cross-entropy, back-propagates it to the parameters and lets the optimizer update them in place.
+     */
+    public static Step step(Model model, Optimizer optimizer, Tensor x, int[] y, SplittableRandom rng) {
+        optimizer.zeroGrad();
+        Variable logits = model.forward(Variable.constant(x), ForwardContext.training(rng));
+        Variable loss = Ops.crossEntropy(logits, y);
+        loss.backward();
+        optimizer.step();
+        return new Step(logits.value(), loss.value().item());
+    }
+
     /** Trains {@code model} in place; evaluates on {@code test} after each epoch when it is not null. */
     public static List<EpochResult> fit(Model model, Dataset train, Dataset test, Optimizer optimizer, Config config,
                                         ProgressListener listener) {
@@ -48,13 +66,9 @@ public final class Trainer {
                 int to = Math.min(n, from + config.batchSize());
                 Tensor x = train.images(order, from, to);
                 int[] y = train.labels(order, from, to);
-                optimizer.zeroGrad();
-                Variable logits = model.forward(Variable.constant(x), ForwardContext.training(rng));
-                Variable loss = Ops.crossEntropy(logits, y);
-                loss.backward();
-                optimizer.step();
-                lossSum += loss.value().item() * (to - from);
-                correct += countCorrect(logits.value(), y);
+                Step step = step(model, optimizer, x, y, rng);
+                lossSum += step.loss() * (to - from);
+                correct += countCorrect(step.logits(), y);
                 seen += to - from;
                 listener.batch(epoch, b + 1, batches, lossSum / seen, correct / (double) seen, System.nanoTime() - start);
             }

@@ -49,6 +49,18 @@ class OpsGradientTest {
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1, 2, 3})
+    void channelAffineAndWherePositiveGradientsMatchFiniteDifferences(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int c = dim(r, 4);
+        Tensor x = randn(r, dim(r, 3), c, dim(r, 4), dim(r, 3));
+        check("channelAffine", seed, v -> Ops.channelAffine(v[0], v[1], v[2]), x, randn(r, c), randn(r, 1, c, 1, 1));
+        check("channelAffine without shift", seed, v -> Ops.channelAffine(v[0], v[1], null), x, randn(r, c));
+        Tensor condition = awayFromZero(r, 0.05f, x.shape().toArray());
+        check("wherePositive", seed, v -> Ops.wherePositive(v[0], condition), x);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3})
     void elementwiseFunctionGradientsMatchFiniteDifferences(long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int[] s = {dim(r, 3), dim(r, 4), dim(r, 5)};

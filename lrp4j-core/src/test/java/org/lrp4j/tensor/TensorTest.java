@@ -612,6 +612,44 @@ class TensorTest {
 
     @Nested
     class Elementwise {
+
+        @Test
+        void wherePositiveIsTheProductWithTheStepBitForBit() {
+            SplittableRandom r = new SplittableRandom(7);
+            Tensor g = Tensor.randn(r, 1f, 3, 5, 70_000 / 15 + 1);
+            Tensor z = Tensor.randn(r, 1f, g.shape().toArray());
+            float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.NaN, Float.POSITIVE_INFINITY};
+            for (int i = 0; i < special.length; i++) {
+                z.data()[i] = special[i];
+            }
+            assertThat(g.wherePositive(z).toArray()).containsExactly(g.mul(z.unary(UnaryOp.STEP)).toArray());
+            Tensor row = Tensor.randn(r, 1f, g.dim(2));
+            assertThat(g.wherePositive(row).toArray()).containsExactly(g.mul(row.unary(UnaryOp.STEP)).toArray());
+        }
+
+        @Test
+        void channelAffineIsTheBroadcastMultiplyThenAddBitForBit() {
+            SplittableRandom r = new SplittableRandom(8);
+            Tensor x = Tensor.randn(r, 1f, 3, 4, 90, 100).slice(1, 3);
+            Tensor a = Tensor.randn(r, 1f, 4);
+            Tensor b = Tensor.randn(r, 1f, 4);
+            Tensor a4 = a.reshape(1, 4, 1, 1);
+            Tensor b4 = b.reshape(1, 4, 1, 1);
+            assertThat(x.channelAffine(a, b).toArray()).containsExactly(x.mul(a4).add(b4).toArray());
+            assertThat(x.channelAffine(a4, null).toArray()).containsExactly(x.mul(a4).toArray());
+            Tensor flat = Tensor.randn(r, 1f, 6, 4);
+            assertThat(flat.channelAffine(a, b).toArray()).containsExactly(flat.mul(a.reshape(1, 4)).add(b.reshape(1, 4))
+                    .toArray());
+        }
+
+        @Test
+        void channelAffineNamesTheChannelCountItNeeds() {
+            Tensor x = Tensor.zeros(2, 3, 4);
+            assertThatThrownBy(() -> x.channelAffine(Tensor.zeros(4), null)).isInstanceOf(TensorShapeException.class)
+                    .hasMessageContaining("must have 3 values");
+            assertThatThrownBy(() -> Tensor.zeros(3).channelAffine(Tensor.zeros(3), null))
+                    .isInstanceOf(TensorShapeException.class).hasMessageContaining("[N, C, ...]");
+        }
         @Test
         void binaryHandValues() {
             Tensor a = Tensor.of(f(1, -2, 3, 4), 4);

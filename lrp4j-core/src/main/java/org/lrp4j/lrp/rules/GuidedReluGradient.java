@@ -4,7 +4,6 @@ import java.util.List;
 
 import org.lrp4j.autodiff.Ops;
 import org.lrp4j.autodiff.Variable;
-import org.lrp4j.tensor.Tensor;
 
 /**
  * Guided backpropagation's ReLU backward (Springenberg et al. 2015): the incoming gradient passes only where it is
@@ -16,9 +15,8 @@ public record GuidedReluGradient() implements Rule {
     @Override
     public List<Variable> propagate(RuleContext c) {
         requireRelu(c, "guided_relu");
-        Tensor mask = c.input().value().unary(Tensor.UnaryOp.STEP);
-        return Terms.single(Ops.mul(Ops.relu(Ops.reshape(c.relevance(), c.input().shape().toArray())),
-                Variable.constant(mask)));
+        return Terms.single(Ops.wherePositive(Ops.relu(Ops.reshape(c.relevance(), c.input().shape().toArray())),
+                c.input().value()));
     }
 
     @Override

@@ -106,8 +106,8 @@ final class SpecExecutor {
             relevances.add(switch (g.mask()) {
                 case ALL -> r;
                 case POSITIVE -> positiveOnly != null ? positiveOnly
-                        : Ops.mul(r, Variable.constant(z.unary(Tensor.UnaryOp.STEP)));
-                case NEGATIVE -> Ops.mul(r, Variable.constant(z.neg().unary(Tensor.UnaryOp.STEP)));
+                        : Ops.wherePositive(r, z);
+                case NEGATIVE -> Ops.wherePositive(r, z.neg());
             });
         }
         if (active.isEmpty()) {
