@@ -15,8 +15,10 @@ import org.lrp4j.tensor.TensorShapeException;
  * itself: forward {@code Y = W x col}, backwardInput {@code col = W^T x gy} then col2im (a scatter-add, parallel
  * over input planes, so race-free), backwardWeight {@code gW += gy x col^T} over all blocks. When a block is one
  * image the GEMM reads and writes the tensors in place; a batched block goes through a small staging buffer.
- * 1x1 stride-1 unpadded convolutions skip im2col entirely (the input planes are the column matrix), and depthwise
- * convolutions (one input channel per group) use direct loops, parallel over planes.
+ * 1x1 stride-1 unpadded convolutions skip im2col entirely (the input planes are the column matrix), depthwise
+ * convolutions (one input channel per group) use direct loops, parallel over planes, and 3x3 stride-1 ones with
+ * enough channels and output tiles, forward and transposed, use {@link Winograd} F(2x2, 3x3) (4/9 of the
+ * multiply-adds); the choice is {@code Geom.winograd}.
  */
 public final class Conv2d {
     private Conv2d() {
@@ -69,6 +71,9 @@ public final class Conv2d {
         int wo = w.offset();
         if (g.depthwise()) {
             depthwiseForward(g, xd, xo, wd, wo, out);
+        } else if (g.winograd(false)) {
+            Winograd.convolve(Winograd.weights(wd, wo, g.cout, g.c, false), xd, xo, g.n, g.c, g.h, g.w, g.pt, g.pl,
+                    out, g.cout, g.oh, g.ow);
         } else if (g.pointwiseDirect()) {
             for (int n = 0; n < g.n; n++) {
                 for (int gi = 0; gi < g.groups; gi++) {
@@ -106,6 +111,12 @@ public final class Conv2d {
         int wo = w.offset();
         if (g.depthwise()) {
             depthwiseBackwardInput(g, gd, go, wd, wo, gx);
+            return Tensor.wrap(gx, inputShape);
+        }
+        if (g.winograd(true)) {
+            // the transposed 3x3 stride-1 convolution is one too: kernels rotated, channels swapped, padding 2 - p
+            Winograd.convolve(Winograd.weights(wd, wo, g.cout, g.c, true), gd, go, g.n, g.cout, g.oh, g.ow,
+                    2 - g.pt, 2 - g.pl, gx, g.c, g.h, g.w);
             return Tensor.wrap(gx, inputShape);
         }
         if (g.pointwiseDirect()) {
@@ -333,6 +344,18 @@ public final class Conv2d {
         /** Pointwise and each image's GEMM is wide enough on its own: run one GEMM per image on the tensors. */
         boolean pointwiseDirect() {
             return pointwise() && (nb == 1 || p >= minCols);
+        }
+
+        /**
+         * A 3x3 stride-1 undilated ungrouped convolution (padding at most 2 on each side, so its transpose is one
+         * too) with enough channels and tiles for {@link Winograd} to pay off: for the forward pass, or for the
+         * transposed one (the input gradient), where the channel roles and the map sizes swap.
+         */
+        boolean winograd(boolean transposed) {
+            boolean shape = kh == 3 && kw == 3 && sh == 1 && sw == 1 && dh == 1 && dw == 1 && groups == 1
+                    && pt >= 0 && pt <= 2 && pl >= 0 && pl <= 2 && pbot >= 0 && pbot <= 2 && pr >= 0 && pr <= 2;
+            return shape && (transposed ? Winograd.applies(cout, c, Winograd.tiles(n, h, w))
+                    : Winograd.applies(c, cout, Winograd.tiles(n, oh, ow)));
         }
 
         /** Depthwise (one input channel per group, any channel multiplier): direct loops beat tiny GEMMs. */

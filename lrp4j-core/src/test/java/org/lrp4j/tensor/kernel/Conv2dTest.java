@@ -89,6 +89,18 @@ class Conv2dTest {
                 new Case(77, 1, 64, 121, 121, 2, 3, 3, Conv2dSpec.of(1, 1), t)));
     }
 
+    /**
+     * 3x3 stride-1 convolutions with enough channels and tiles that the forward and the transposed pass take the
+     * Winograd path (symmetric, asymmetric and no padding; odd and even map sizes).
+     */
+    static Stream<Arguments> winogradCases() {
+        assertThat(Winograd.applies(128, 130, Winograd.tiles(1, 44, 47))).isTrue();
+        List<Case> base = List.of(
+                new Case(91, 1, 128, 45, 46, 130, 3, 3, spec(1, 1, 0, 2, 1, 1, 1, 1, 1), 0));
+        return base.stream().flatMap(c -> Stream.of(1, 2).map(t -> Arguments.of(
+                new Case(c.seed, c.n, c.c, c.h, c.w, c.cout, c.kh, c.kw, c.spec, t))));
+    }
+
     // ------------------------------------------------------------------ reference loops (double)
 
     private static int outSize(int in, int k, int s, int pa, int pb, int d) {
@@ -175,7 +187,7 @@ class Conv2dTest {
     // ------------------------------------------------------------------ tests
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource({"cases", "tiledCases"})
+    @MethodSource({"cases", "tiledCases", "winogradCases"})
     void matchesReferenceLoops(Case k) {
         SplittableRandom rng = new SplittableRandom(k.seed);
         Tensor x = randomWithOffset(rng, k.inShape());
