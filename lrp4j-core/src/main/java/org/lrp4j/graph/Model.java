@@ -31,6 +31,10 @@ public final class Model {
     private final List<String> outputs;
     private final List<Node> nodes;
     private final Map<String, Node> byName;
+    /** How often each tensor is read: by nodes (once per occurrence), and once more for a model output. */
+    private final Map<String, Integer> reads;
+    /** The arrays of every parameter and buffer, which inference must never write over. */
+    private final java.util.Set<float[]> parameterArrays;
 
     private Model(String name, List<Input> inputs, List<Node> nodes, List<String> outputs) {
         this.name = name;
@@ -42,6 +46,16 @@ public final class Model {
             m.put(n.name(), n);
         }
         this.byName = m;
+        Map<String, Integer> r = new HashMap<>();
+        java.util.Set<float[]> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Node n : this.nodes) {
+            n.inputs().forEach(i -> r.merge(i, 1, Integer::sum));
+            n.layer().parameters().values().forEach(v -> arrays.add(v.value().data()));
+            n.layer().buffers().values().forEach(t -> arrays.add(t.data()));
+        }
+        this.outputs.forEach(o -> r.merge(o, 1, Integer::sum));
+        this.reads = Map.copyOf(r);
+        this.parameterArrays = arrays;
     }
 
     /** Builds and validates a model: unique names, no dangling input, no cycle, every output produced. */
@@ -203,8 +217,69 @@ public final class Model {
     /** Inference on a single-input, single-output model. */
     public Tensor predict(Tensor input) {
         try (org.lrp4j.autodiff.GradMode.Scope s = org.lrp4j.autodiff.GradMode.disabled()) {
-            return forward(Variable.constant(input), ForwardContext.inference()).value();
+            return infer(input);
         }
+    }
+
+    /**
+     * The inference forward pass of a single-input, single-output model, keeping no intermediate value: each is
+     * dropped after its last reader, and a layer that can ({@link org.lrp4j.layers.Layer#forwardInPlace}) writes
+     * its output over its input when it is that input's only reader and the input is an array this pass
+     * allocated (never the caller's input, a parameter or buffer, a view shared with another value, or a model
+     * output). The same floats as {@link #forward}.
+     */
+    private Tensor infer(Tensor input) {
+        String in = singleInput();
+        Input declared = inputs.get(0);
+        checkInputShape(declared, input.shape());
+        Map<String, Integer> readsLeft = new HashMap<>(reads);
+        Map<String, Variable> values = new HashMap<>();
+        values.put(in, Variable.constant(input));
+        java.util.Set<float[]> owned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        // how many live values use each array (a view shares its source's array)
+        Map<float[], Integer> live = new java.util.IdentityHashMap<>();
+        live.put(input.data(), 1);
+        ForwardContext context = ForwardContext.inference();
+        for (Node n : nodes) {
+            List<Variable> args = new ArrayList<>(n.inputs().size());
+            for (String s : n.inputs()) {
+                args.add(values.get(s));
+            }
+            Variable out;
+            try {
+                Tensor overwritten = null;
+                if (args.size() == 1 && readsLeft.get(n.inputs().get(0)) == 1) {
+                    Tensor x = args.get(0).value();
+                    if (owned.contains(x.data()) && live.get(x.data()) == 1 && x.offset() == 0
+                            && x.size() == x.data().length) {
+                        overwritten = n.layer().forwardInPlace(x);
+                    }
+                }
+                out = overwritten != null ? Variable.constant(overwritten) : n.layer().forward(args, context);
+            } catch (IllegalArgumentException e) {
+                throw new GraphException("model '" + name + "', node '" + n.name() + "' (" + n.opType() + "): "
+                        + e.getMessage(), e);
+            }
+            float[] d = out.value().data();
+            boolean fresh = !parameterArrays.contains(d);
+            for (Variable a : args) {
+                fresh &= a == null || a.value().data() != d || owned.contains(d);
+            }
+            if (fresh) {
+                owned.add(d);
+            }
+            values.put(n.output(), out);
+            live.merge(d, 1, Integer::sum);
+            for (String s : n.inputs()) {
+                if (readsLeft.merge(s, -1, Integer::sum) == 0) {
+                    Variable dead = values.remove(s);
+                    if (dead != null) {
+                        live.merge(dead.value().data(), -1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return values.get(outputs.get(0)).value();
     }
 
     /** Forward pass of a single-input, single-output model. */

@@ -87,8 +87,23 @@ public record BatchNorm(Variable scale, Variable bias, Tensor runningMean, Tenso
             return Ops.channelAffine(normalized, scale, bias);
         }
         Variable factor = factor();
-        Variable shift = Ops.sub(bias, Ops.mul(factor, Variable.constant(runningMean)));
-        return Ops.channelAffine(x, factor, shift);
+        return Ops.channelAffine(x, factor, shift(factor));
+    }
+
+    @Override
+    public Tensor forwardInPlace(Tensor x) {
+        if (x.rank() < 2 || x.dim(1) != channels()) {
+            return null;
+        }
+        try (GradMode.Scope s = GradMode.disabled()) {
+            Variable factor = factor();
+            return x.channelAffineInPlace(factor.value(), shift(factor).value());
+        }
+    }
+
+    /** bias - factor * running mean: what inference adds to each channel after the factor. */
+    private Variable shift(Variable factor) {
+        return Ops.sub(bias, Ops.mul(factor, Variable.constant(runningMean)));
     }
 
     /** scale / sqrt(running variance + epsilon), per channel: what inference multiplies each channel by. */

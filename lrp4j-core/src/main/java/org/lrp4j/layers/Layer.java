@@ -29,6 +29,17 @@ public sealed interface Layer permits Linear, Conv2d, ReLU, LeakyReLU, Tanh, Sig
     Variable forward(List<Variable> inputs, ForwardContext context);
 
     /**
+     * The inference output written over the layer's only input {@code x} and returned (x itself), or null when
+     * the layer cannot compute in place. {@link org.lrp4j.graph.Model#predict} calls it when nothing else reads x
+     * and x is an array that pass allocated; elementwise layers (ReLU, inference batch normalisation) implement it
+     * so a forward pass that keeps no intermediate values allocates (and the JVM zeroes) fewer arrays. Must give the
+     * same floats as {@link #forward} in inference mode.
+     */
+    default org.lrp4j.tensor.Tensor forwardInPlace(org.lrp4j.tensor.Tensor x) {
+        return null;
+    }
+
+    /**
      * The transposed Jacobian at the recorded point applied to {@code v} (shaped like the output): for each input i,
      * sum_j (d out_j / d in_i) v_j, written with differentiable ops in v (and in the weights), so LRP rules built on
      * it (the gradient, norm, the Taylor rules) stay differentiable. {@code null} when the layer has no such form:

@@ -24,6 +24,11 @@ public record ReLU() implements Layer {
     }
 
     @Override
+    public org.lrp4j.tensor.Tensor forwardInPlace(org.lrp4j.tensor.Tensor x) {
+        return x.unaryInPlace(org.lrp4j.tensor.Tensor.UnaryOp.RELU);
+    }
+
+    @Override
     public Variable forward(List<Variable> inputs, ForwardContext context) {
         return Ops.relu(inputs.get(0));
     }

@@ -475,6 +475,18 @@ public final class Tensor {
      * {@code mul} then {@code add} with [1, C, 1, ...] operands.
      */
     public Tensor channelAffine(Tensor scale, Tensor shift) {
+        float[] out = new float[size()];
+        channelAffineInto(scale, shift, out, 0);
+        return new Tensor(out, 0, shape);
+    }
+
+    /** {@link #channelAffine} written over this tensor, which is returned. */
+    public Tensor channelAffineInPlace(Tensor scale, Tensor shift) {
+        channelAffineInto(scale, shift, data, offset);
+        return this;
+    }
+
+    private void channelAffineInto(Tensor scale, Tensor shift, float[] out, int outOffset) {
         if (rank() < 2) {
             throw new TensorShapeException("channelAffine: input must be [N, C, ...] but has shape " + shape);
         }
@@ -487,13 +499,12 @@ public final class Tensor {
         float[] b = shift == null ? null : shift.toArray();
         int plane = shape.sizeOf(2, rank());
         int planes = size() / Math.max(1, plane);
-        float[] out = new float[size()];
         Parallel.range(planes, Math.max(1, PARALLEL_GRAIN / Math.max(1, plane)), (from, to) -> {
             for (int q = from; q < to; q++) {
                 int c = q % channels;
                 float ac = a[c];
                 int src = offset + q * plane;
-                int dst = q * plane;
+                int dst = outOffset + q * plane;
                 if (b == null) {
                     for (int j = 0; j < plane; j++) {
                         out[dst + j] = data[src + j] * ac;
@@ -506,7 +517,6 @@ public final class Tensor {
                 }
             }
         });
-        return new Tensor(out, 0, shape);
     }
 
     public Tensor sign() {
@@ -603,6 +613,13 @@ public final class Tensor {
     /** The array itself when this tensor covers it exactly, else a copy. */
     private float[] toArrayShared() {
         return offset == 0 && data.length == size() ? data : toArray();
+    }
+
+    /** The unary operation written over this tensor, which is returned. */
+    public Tensor unaryInPlace(UnaryOp op) {
+        Parallel.range(size(), PARALLEL_GRAIN, (from, to) -> unaryLoop(op, data, offset + from, data, offset + from,
+                to - from));
+        return this;
     }
 
     public Tensor unary(UnaryOp op) {

@@ -160,4 +160,49 @@ class ModelTest {
             assertThat(p.hasGrad()).isTrue();
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"resnet18", "vgg16-bn", "lrn-cnn", "small-cnn", "mlp"})
+    void predictGivesTheForwardPassBitForBitAndWritesOverNeitherInputNorParameters(String arch) {
+        boolean small = List.of("lrn-cnn", "small-cnn", "mlp").contains(arch);
+        Model m = Architectures.create(arch, small ? 1 : 3, small ? 28 : 32, 10, 5);
+        Tensor x = Tensor.randn(new SplittableRandom(6), 1f, 2, small ? 1 : 3, small ? 28 : 32, small ? 28 : 32);
+        float[] xBefore = x.toArray();
+        Map<String, float[]> before = new java.util.HashMap<>();
+        m.namedParameters().forEach((k, v) -> before.put(k, v.value().toArray()));
+        m.nodes().forEach(n -> n.layer().buffers().forEach((k, t) -> before.put(n.name() + "/" + k, t.toArray())));
+        Tensor expected = m.forward(Variable.constant(x), ForwardContext.inference()).value();
+        assertThat(m.predict(x).toArray()).isEqualTo(expected.toArray());
+        assertThat(m.predict(x).toArray()).isEqualTo(expected.toArray());
+        assertThat(x.toArray()).isEqualTo(xBefore);
+        m.namedParameters().forEach((k, v) -> assertThat(v.value().toArray()).as(k).isEqualTo(before.get(k)));
+        m.nodes().forEach(n -> n.layer().buffers().forEach((k, t) -> assertThat(t.toArray()).as(n.name() + "/" + k)
+                .isEqualTo(before.get(n.name() + "/" + k))));
+    }
+
+    @Test
+    void predictLeavesAValueAloneWhileAViewOfItOrAnotherReaderStillNeedsIt() {
+        // y = relu(conv(x)); a = relu(flatten(y)) (a view of y) ; b = flatten(y) again read later; out = a + b + relu(y)
+        SplittableRandom rng = new SplittableRandom(3);
+        ModelBuilder b = ModelBuilder.create("views").input("x", 2, 4, 4);
+        String c = b.add("conv", Conv2d.of(2, 2, 3, 1, 1, rng), "x");
+        String f1 = b.add("flat1", new org.lrp4j.layers.Flatten(), c);
+        String r1 = b.add("relu1", new ReLU(), f1);
+        String f2 = b.add("flat2", new org.lrp4j.layers.Flatten(), c);
+        String s1 = b.add("add1", new Add(), r1, f2);
+        String id = b.add("id", new Identity(), s1);
+        String r2 = b.add("relu2", new ReLU(), id);
+        String s2 = b.add("add2", new Add(), r2, s1);
+        b.add("relu3", new ReLU(), s2);
+        Model m = b.build();
+        Tensor x = Tensor.randn(new SplittableRandom(4), 1f, 3, 2, 4, 4);
+        Tensor expected = m.forward(Variable.constant(x), ForwardContext.inference()).value();
+        assertThat(m.predict(x).toArray()).isEqualTo(expected.toArray());
+        // a model whose input goes straight into a ReLU: the caller's tensor is not written over
+        Model direct = ModelBuilder.create("direct").input("x", 5).then(new ReLU()).build();
+        Tensor v = Tensor.randn(new SplittableRandom(5), 1f, 2, 5);
+        float[] vBefore = v.toArray();
+        direct.predict(v);
+        assertThat(v.toArray()).isEqualTo(vBefore);
+    }
 }
