@@ -241,25 +241,20 @@ public final class Model {
         live.put(input.data(), 1);
         ForwardContext context = ForwardContext.inference();
         for (Node n : nodes) {
-            List<Variable> args = new ArrayList<>(n.inputs().size());
-            for (String s : n.inputs()) {
-                args.add(values.get(s));
-            }
-            Variable out;
-            try {
-                Tensor overwritten = null;
+            List<Variable> args = arguments(n, values);
+            Variable out = computed(n, () -> {
                 if (args.size() == 1 && readsLeft.get(n.inputs().get(0)) == 1) {
                     Tensor x = args.get(0).value();
                     if (owned.contains(x.data()) && live.get(x.data()) == 1 && x.offset() == 0
                             && x.size() == x.data().length) {
-                        overwritten = n.layer().forwardInPlace(x);
+                        Tensor overwritten = n.layer().forwardInPlace(x);
+                        if (overwritten != null) {
+                            return Variable.constant(overwritten);
+                        }
                     }
                 }
-                out = overwritten != null ? Variable.constant(overwritten) : n.layer().forward(args, context);
-            } catch (IllegalArgumentException e) {
-                throw new GraphException("model '" + name + "', node '" + n.name() + "' (" + n.opType() + "): "
-                        + e.getMessage(), e);
-            }
+                return n.layer().forward(args, context);
+            });
             float[] d = out.value().data();
             boolean fresh = !parameterArrays.contains(d);
             for (Variable a : args) {
@@ -312,23 +307,32 @@ public final class Model {
             values.put(in.name(), v);
         }
         for (Node n : nodes) {
-            List<Variable> args = new ArrayList<>(n.inputs().size());
-            for (String s : n.inputs()) {
-                args.add(values.get(s));
-            }
-            Variable out;
-            try {
-                out = override.forward(n, args);
-                if (out == null) {
-                    out = n.layer().forward(args, context);
-                }
-            } catch (IllegalArgumentException e) {
-                throw new GraphException("model '" + name + "', node '" + n.name() + "' (" + n.opType() + "): "
-                        + e.getMessage(), e);
-            }
-            values.put(n.output(), out);
+            List<Variable> args = arguments(n, values);
+            values.put(n.output(), computed(n, () -> {
+                Variable out = override.forward(n, args);
+                return out != null ? out : n.layer().forward(args, context);
+            }));
         }
         return new Trace(this, new LinkedHashMap<>(values));
+    }
+
+    /** The values node {@code n} reads, in its input order. */
+    private static List<Variable> arguments(Node n, Map<String, Variable> values) {
+        List<Variable> args = new ArrayList<>(n.inputs().size());
+        for (String s : n.inputs()) {
+            args.add(values.get(s));
+        }
+        return args;
+    }
+
+    /** Runs a node's computation; a bad argument becomes a GraphException naming the model and the node. */
+    private Variable computed(Node n, java.util.function.Supplier<Variable> computation) {
+        try {
+            return computation.get();
+        } catch (IllegalArgumentException e) {
+            throw new GraphException("model '" + name + "', node '" + n.name() + "' (" + n.opType() + "): "
+                    + e.getMessage(), e);
+        }
     }
 
     private String singleInput() {
