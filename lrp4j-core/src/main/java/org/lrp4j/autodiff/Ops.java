@@ -141,8 +141,11 @@ public final class Ops {
      * Jacobian of a ReLU whose input was {@code condition}.
      */
     public static Variable wherePositive(Variable v, Tensor condition) {
-        return Variable.result(v.value().wherePositive(condition), "wherePositive",
-                g -> grads(g.wherePositive(condition)), v);
+        Shape vs = v.shape();
+        return Variable.result(v.value().wherePositive(condition), "wherePositive", g -> {
+            Tensor gv = g.wherePositive(condition);
+            return grads(gv.shape().equals(vs) ? gv : gv.sumTo(vs));
+        }, v);
     }
 
     /**
@@ -153,6 +156,9 @@ public final class Ops {
     public static Variable channelAffine(Variable x, Variable scale, Variable shift) {
         Tensor xv = x.value();
         Tensor sv = scale.value();
+        if (xv.rank() < 2) {
+            throw new TensorShapeException("channelAffine: input must be [N, C, ...] but has shape " + xv.shape());
+        }
         int[] dims = new int[xv.rank()];
         java.util.Arrays.fill(dims, 1);
         dims[1] = xv.dim(1);

@@ -269,7 +269,12 @@ public final class Model {
                 if (readsLeft.merge(s, -1, Integer::sum) == 0) {
                     Variable dead = values.remove(s);
                     if (dead != null) {
-                        live.merge(dead.value().data(), -1, Integer::sum);
+                        float[] a = dead.value().data();
+                        // the last value on an array gone: forget it, so the array can be collected
+                        if (live.merge(a, -1, Integer::sum) == 0) {
+                            live.remove(a);
+                            owned.remove(a);
+                        }
                     }
                 }
             }

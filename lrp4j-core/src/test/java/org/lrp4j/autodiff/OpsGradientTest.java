@@ -57,6 +57,8 @@ class OpsGradientTest {
         check("channelAffine without shift", seed, v -> Ops.channelAffine(v[0], v[1], null), x, randn(r, c));
         Tensor condition = awayFromZero(r, 0.05f, x.shape().toArray());
         check("wherePositive", seed, v -> Ops.wherePositive(v[0], condition), x);
+        Tensor row = randn(r, x.dim(3));
+        check("wherePositive broadcast", seed, v -> Ops.wherePositive(v[0], condition), row);
     }
 
     @ParameterizedTest(name = "seed {0}")
